@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import { Client } from "ssh2";
+import { gheConfigGet, gheConfigSet, gheConfigSetFromStdin } from "./shellQuote";
+
+export interface AdminShellOptions {
+    hostname: string;
+    port: number;
+    privateKey: string;
+    /** Pinned host key ("SHA256:..."); when absent the key is recorded, not checked. */
+    expectedFingerprint?: string;
+    /** Connect (TCP + handshake + auth) timeout. Default 20 s. */
+    connectTimeoutMs?: number;
+    /** Default per-command timeout. Default 60 s. */
+    commandTimeoutMs?: number;
+}
+
+export interface CommandResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** OpenSSH's fingerprint format for a raw host key blob. */
+export function fingerprintOf(hostKey: Buffer): string {
+    return "SHA256:" + createHash("sha256").update(hostKey).digest("base64").replace(/=+$/, "");
+}
+
+export class HostKeyMismatchError extends Error {
+    constructor(endpoint: string, expected: string, actual: string) {
+        super(`SSH host key of ${endpoint} is ${actual}, but ${expected} is pinned. ` +
+            `If the appliance was rebuilt or its key rotated on purpose, set sshHostKeyFingerprint to the new value; otherwise stop: this may be a different machine.`);
+        this.name = "HostKeyMismatchError";
+    }
+}
+
+/**
+ * The GHES administrative shell (`ssh -p 122 admin@HOST`): pinned host key, keepalives, a
+ * timeout on every command, exit status checked, values shell-quoted, secrets on stdin.
+ */
+export class AdminShell {
+    private client?: Client;
+    /** Fingerprint of the host key seen on connect. */
+    public fingerprint?: string;
+    public commands = 0;
+    private readonly endpoint: string;
+
+    constructor(private readonly o: AdminShellOptions) {
+        this.endpoint = `ssh://admin@${o.hostname}:${o.port}`;
+    }
+
+    connect(): Promise<void> {
+        const client = new Client();
+        let mismatch: HostKeyMismatchError | undefined;
+        return new Promise<void>((resolve, reject) => {
+            const timeoutMs = this.o.connectTimeoutMs ?? 20000;
+            const timer = setTimeout(() => {
+                client.end();
+                reject(new Error(`admin shell ${this.endpoint}: no connection within ${Math.round(timeoutMs / 1000)} s`));
+            }, timeoutMs);
+            client.on("ready", () => {
+                clearTimeout(timer);
+                this.client = client;
+                resolve();
+            });
+            client.on("error", (err: Error & { level?: string }) => {
+                clearTimeout(timer);
+                if (mismatch) return reject(mismatch);
+                const what = err.level === "client-authentication" ? "the SSH key was not accepted for user admin" : err.message;
+                reject(new Error(`admin shell ${this.endpoint}: ${what}`));
+            });
+            client.connect({
+                host: this.o.hostname,
+                port: this.o.port,
+                username: "admin",
+                privateKey: this.o.privateKey,
+                readyTimeout: timeoutMs,
+                keepaliveInterval: 10000,
+                keepaliveCountMax: 3,
+                hostVerifier: (key: Buffer) => {
+                    const fp = fingerprintOf(key);
+                    this.fingerprint = fp;
+                    if (this.o.expectedFingerprint && this.o.expectedFingerprint !== fp) {
+                        mismatch = new HostKeyMismatchError(this.endpoint, this.o.expectedFingerprint, fp);
+                        return false;
+                    }
+                    return true;
+                },
+            });
+        });
+    }
+
+    /** Runs one command; resolves with its exit status and output, rejects on timeout or a dropped connection. */
+    exec(command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+        const client = this.client;
+        if (!client) return Promise.reject(new Error(`admin shell ${this.endpoint}: not connected`));
+        this.commands++;
+        const timeoutMs = opts.timeoutMs ?? this.o.commandTimeoutMs ?? 60000;
+        return new Promise<CommandResult>((resolve, reject) => {
+            let settled = false;
+            const finish = (err?: Error, result?: CommandResult) => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                client.removeListener("close", onClose);
+                if (err) reject(err); else resolve(result as CommandResult);
+            };
+            const onClose = () => finish(new Error(`admin shell ${this.endpoint}: connection closed before the command finished`));
+            client.on("close", onClose);
+            const timer = setTimeout(() => finish(new Error(`admin shell ${this.endpoint}: command did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+            client.exec(command, (err, stream) => {
+                if (err) return finish(new Error(`admin shell ${this.endpoint}: ${err.message}`));
+                let stdout = "";
+                let stderr = "";
+                let code: number | null = null;
+                stream.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
+                stream.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
+                stream.on("exit", (c: number | null) => { code = c; });
+                stream.on("close", () => {
+                    if (code === null) return finish(new Error(`admin shell ${this.endpoint}: the command ended without an exit status (connection dropped?)`));
+                    finish(undefined, { code, stdout, stderr });
+                });
+                stream.end(opts.stdin ?? "");
+            });
+        });
+    }
+
+    /** `ghe-config KEY`: the value, or undefined when the key is not set. */
+    async getConfig(key: string): Promise<string | undefined> {
+        const r = await this.exec(gheConfigGet(key));
+        if (r.code === 0) return r.stdout.replace(/\n$/, "");
+        if (r.code === 1 && !r.stderr.trim()) return undefined;
+        throw new Error(`admin shell ${this.endpoint}: reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+    }
+
+    /** `ghe-config KEY VALUE`; a secret value travels on stdin, never in the command line. */
+    async setConfig(key: string, value: string, secret: boolean): Promise<void> {
+        const r = secret ? await this.exec(gheConfigSetFromStdin(key), { stdin: value }) : await this.exec(gheConfigSet(key, value));
+        if (r.code !== 0) {
+            throw new Error(`admin shell ${this.endpoint}: writing ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+        }
+    }
+
+    /** `ghe-config-apply` (GHES < 3.12, synchronous). */
+    async apply(timeoutMs: number): Promise<CommandResult> {
+        return this.exec("ghe-config-apply", { timeoutMs });
+    }
+
+    end(): void {
+        this.client?.end();
+        this.client = undefined;
+    }
+}

@@ -1,0 +1,77 @@
+import { pollUntil } from "./backoff";
+import { ProviderContext } from "./ghesSession";
+import { ApplyStatus, ManageApiError, ManageClient } from "./manageClient";
+
+/** The poll schedule for configuration runs: quick at first, then every 10 s at most. */
+export const RUN_POLL = { initialMs: 500, factor: 1.5, maxMs: 10000 };
+
+export interface RunOutcome {
+    runId: string;
+    durationMs: number;
+}
+
+const BUSY_STATUSES = new Set([409, 423, 429]);
+
+/**
+ * Starts a configuration run through the Manage API and waits for it: waits first for a
+ * run someone else started, optionally holds maintenance mode, and succeeds only when every
+ * node reports success. Failure names the run id and the last events.
+ */
+export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: ProviderContext): Promise<RunOutcome> {
+    const clock = ctx.clock ?? { now: () => Date.now() };
+    const started = clock.now();
+    const deadline = started + opts.timeoutMs;
+    const remaining = () => Math.max(1, deadline - clock.now());
+    const waitIdle = async (why: string) => {
+        const latest = await manage.applyStatus();
+        if (!latest.running) return;
+        ctx.log(`${why}: configuration run ${latest.runId ?? "(unknown id)"} is in progress; waiting for it to end`);
+        await pollUntil(async () => ((await manage.applyStatus()).running ? undefined : true),
+            { ...RUN_POLL, timeoutMs: remaining(), describe: "the configuration run already in progress", clock: ctx.clock });
+    };
+
+    await waitIdle("before starting");
+    let enabledMaintenance = false;
+    if (opts.maintenanceMode && !(await manage.maintenance())) {
+        ctx.log("maintenance mode: on for the configuration run");
+        await manage.setMaintenance(true);
+        enabledMaintenance = true;
+    }
+    try {
+        let runId: string | undefined;
+        for (let attempt = 1; runId === undefined; attempt++) {
+            try {
+                runId = await manage.startApply();
+            } catch (err) {
+                // Undocumented what POST answers while a run is in progress: treat "busy" answers as such.
+                if (!(err instanceof ManageApiError) || !BUSY_STATUSES.has(err.status ?? 0) || attempt >= 5) throw err;
+                await waitIdle(`POST /manage/v1/config/apply answered ${err.status}`);
+            }
+        }
+        ctx.log(`configuration run ${runId} started; waiting (timeout ${Math.round(opts.timeoutMs / 1000)} s)`);
+        let polls = 0;
+        const status = await pollUntil<ApplyStatus>(async () => {
+            const s = await manage.applyStatus(runId);
+            if (++polls % 6 === 0) ctx.log(`configuration run ${runId}: still running (${Math.round((clock.now() - started) / 1000)} s)`);
+            return s.running ? undefined : s;
+        }, { ...RUN_POLL, timeoutMs: remaining(), describe: `configuration run ${runId}`, clock: ctx.clock });
+        const durationMs = clock.now() - started;
+        if (!status.successful) {
+            const failedNodes = status.nodes.filter((n) => n.successful === false).map((n) => n.hostname ?? "?");
+            const events = await manage.applyEvents().catch(() => []);
+            const last = events.slice(-8).map((e) => `    ${e.timestamp ?? ""} ${e.hostname ?? ""} ${e.severity ?? ""} ${e.body ?? ""}`.trimEnd());
+            throw new Error(`configuration run ${runId} failed${failedNodes.length ? ` on ${failedNodes.join(", ")}` : ""}. ` +
+                `The settings are written but not in effect; fix the cause and run pulumi up again.` +
+                (last.length ? `\n  last events:\n${last.join("\n")}` : ""));
+        }
+        ctx.log(`configuration run ${runId} succeeded on ${status.nodes.length || 1} node(s) after ${(durationMs / 1000).toFixed(1)} s`);
+        return { runId, durationMs };
+    } finally {
+        if (enabledMaintenance) {
+            await manage.setMaintenance(false).then(
+                () => ctx.log("maintenance mode: off"),
+                (err) => ctx.log(`WARNING: could not turn maintenance mode off (${(err as Error).message}); turn it off in the Management Console`),
+            );
+        }
+    }
+}

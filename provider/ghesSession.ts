@@ -1,0 +1,126 @@
+import { utils as sshUtils } from "ssh2";
+import { AdminShell, HostKeyMismatchError } from "./adminShell";
+import { Clock } from "./backoff";
+import { GhesSettingsInputs, PASSWORD_ENV } from "./inputs";
+import { compareVersions, ManageClient } from "./manageClient";
+import { GhesSettings, WRITE_ORDER } from "./settings";
+
+/** What the provider methods need from their surroundings; tests pass their own. */
+export interface ProviderContext {
+    log: (message: string) => void;
+    env: Record<string, string | undefined>;
+    clock?: Clock;
+}
+
+export const MIN_PACKAGES_VERSION = "3.0";
+/** From this version on the Manage API manages SSH keys and configuration runs. */
+export const MANAGE_API_VERSION = "3.12";
+
+/** An open connection to one appliance: Manage API client, admin shell, and how to clean up. */
+export interface GhesSession {
+    manage: ManageClient;
+    shell: AdminShell;
+    /** The appliance's version; undefined before 3.8 (no version endpoint). */
+    version?: string;
+    /** True on 3.12+: SSH key registration and configuration runs go through the Manage API. */
+    modern: boolean;
+    fingerprint: string;
+    /** Closes the shell and removes the short-lived SSH key. Safe to call twice. */
+    close(): Promise<void>;
+}
+
+export function managementPassword(inputs: GhesSettingsInputs, env: ProviderContext["env"]): string {
+    const p = inputs.managementPassword ?? env[PASSWORD_ENV];
+    if (!p) throw new Error(`managementPassword: not given and ${PASSWORD_ENV} is not set`);
+    return p;
+}
+
+export function manageClientFor(inputs: GhesSettingsInputs, ctx: ProviderContext): ManageClient {
+    return new ManageClient({
+        hostname: inputs.hostname,
+        port: inputs.managementPort,
+        user: inputs.managementUser,
+        password: managementPassword(inputs, ctx.env),
+        caBundle: inputs.caBundle,
+        dangerouslySkipTlsVerification: inputs.dangerouslySkipTlsVerification,
+        clock: ctx.clock,
+    });
+}
+
+/**
+ * Opens a session: version check, then (3.12+) a fresh ed25519 key registered through the
+ * Manage API for this session only, or (older) the operator's SSH key; then the admin shell
+ * with the host key pinned when a fingerprint is known.
+ */
+export async function openSession(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<GhesSession> {
+    if (inputs.dangerouslySkipTlsVerification) {
+        ctx.log(`WARNING: TLS verification of https://${inputs.hostname}:${inputs.managementPort} is OFF (dangerouslySkipTlsVerification); the management password can be intercepted. Give caBundle instead.`);
+    }
+    const manage = manageClientFor(inputs, ctx);
+    const version = await manage.version();
+    if (version && compareVersions(version, MIN_PACKAGES_VERSION) < 0) {
+        throw new Error(`GHES ${version} at ${inputs.hostname} does not support GitHub Packages (needs GHES >= ${MIN_PACKAGES_VERSION})`);
+    }
+    const modern = version !== undefined && compareVersions(version, MANAGE_API_VERSION) >= 0;
+    let privateKey: string;
+    let registered: string | undefined;
+    if (modern) {
+        const pair = sshUtils.generateKeyPairSync("ed25519", { comment: `pulumi-ghes-packages-${Date.now()}` });
+        await manage.addSshKey(pair.public);
+        registered = pair.public;
+        privateKey = pair.private;
+    } else {
+        if (!inputs.sshPrivateKey) {
+            throw new Error(`sshPrivateKey: GHES ${version ?? "< 3.8"} at ${inputs.hostname} has no Manage API for SSH keys (needs >= ${MANAGE_API_VERSION}); ` +
+                `give the private key of a key authorized for the admin shell (Management Console > SSH access)`);
+        }
+        privateKey = inputs.sshPrivateKey;
+    }
+
+    const expected = inputs.sshHostKeyFingerprint ?? pinnedFingerprint;
+    let shell: AdminShell | undefined;
+    try {
+        // One retry for a dropped connection; never for a host key or authentication problem.
+        for (let attempt = 1; ; attempt++) {
+            shell = new AdminShell({ hostname: inputs.hostname, port: inputs.sshPort, privateKey, expectedFingerprint: expected });
+            try {
+                await shell.connect();
+                break;
+            } catch (err) {
+                if (attempt >= 2 || err instanceof HostKeyMismatchError || /not accepted/.test((err as Error).message)) throw err;
+                ctx.log(`admin shell: ${(err as Error).message}; retrying once`);
+            }
+        }
+    } catch (err) {
+        if (registered) await manage.removeSshKey(registered).catch(() => undefined);
+        throw err;
+    }
+    const openShell = shell as AdminShell;
+    let closed = false;
+    return {
+        manage,
+        shell: openShell,
+        version,
+        modern,
+        fingerprint: openShell.fingerprint as string,
+        async close() {
+            if (closed) return;
+            closed = true;
+            openShell.end();
+            if (registered) {
+                try {
+                    await manage.removeSshKey(registered);
+                } catch (err) {
+                    ctx.log(`WARNING: could not remove the temporary SSH key from ${inputs.hostname} (${(err as Error).message}); remove the key commented pulumi-ghes-packages-* under Management Console > SSH access`);
+                }
+            }
+        },
+    };
+}
+
+/** Reads every Packages storage key from the admin shell. */
+export async function readSettings(shell: AdminShell): Promise<GhesSettings> {
+    const current: GhesSettings = {};
+    for (const key of WRITE_ORDER) current[key] = await shell.getConfig(key);
+    return current;
+}

@@ -1,0 +1,217 @@
+import * as https from "node:https";
+import { backoffDelay, Clock, realClock } from "./backoff";
+
+export interface ManageClientOptions {
+    hostname: string;
+    port: number;
+    user: string;
+    password: string;
+    /** PEM CA bundle that signed the appliance's certificate. */
+    caBundle?: string;
+    /** Skip certificate verification (self-signed appliance without a CA bundle). */
+    dangerouslySkipTlsVerification?: boolean;
+    /** Per-request timeout. Default 30 s. */
+    requestTimeoutMs?: number;
+    /** Attempts for 5xx and connection errors (4xx is never retried). Default 4. */
+    attempts?: number;
+    clock?: Clock;
+}
+
+export interface ApplyStatus {
+    runId?: string;
+    running: boolean;
+    successful: boolean;
+    nodes: { hostname?: string; running?: boolean; successful?: boolean }[];
+}
+
+export interface ApplyEvent {
+    timestamp?: string;
+    severity?: string;
+    body?: string;
+    hostname?: string;
+}
+
+/** An HTTP error from the Manage API; names method, path and status, never a credential. */
+export class ManageApiError extends Error {
+    constructor(public readonly method: string, public readonly path: string, public readonly status: number | undefined, detail: string, endpoint: string) {
+        super(`Manage API ${method} ${path} on ${endpoint} failed: ${detail}`);
+        this.name = "ManageApiError";
+    }
+}
+
+const RETRIABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ERR_TIMEOUT", "UND_ERR_SOCKET"]);
+
+function hint(status: number): string {
+    if (status === 401) return " (check managementPassword / GHES_MANAGEMENT_PASSWORD and managementUser)";
+    if (status === 403) return " (the user may not use this endpoint; the root site administrator's api_key user can)";
+    if (status === 404) return " (endpoint missing: the Manage API needs GHES >= 3.12 for this call)";
+    return "";
+}
+
+/**
+ * A small client for the GHES Manage API (`/manage/v1`), in the style of octokit's per-area
+ * clients: one method per endpoint, lenient parsing, timeouts and bounded retries.
+ */
+export class ManageClient {
+    private readonly endpoint: string;
+    private readonly auth: string;
+    public requests = 0;
+
+    constructor(private readonly o: ManageClientOptions) {
+        this.endpoint = `${o.hostname.includes(":") ? `[${o.hostname}]` : o.hostname}:${o.port}`;
+        this.auth = "Basic " + Buffer.from(`${o.user}:${o.password}`).toString("base64");
+    }
+
+    /** One request, retried on 5xx and connection errors with exponential backoff. */
+    async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+        const attempts = this.o.attempts ?? 4;
+        const clock = this.o.clock ?? realClock;
+        let last: ManageApiError | undefined;
+        for (let attempt = 0; attempt < attempts; attempt++) {
+            if (attempt > 0) await clock.sleep(backoffDelay(attempt - 1, { initialMs: 300, factor: 2, maxMs: 5000 }));
+            try {
+                const res = await this.once(method, path, body);
+                if (res.status >= 200 && res.status < 300) return res as { status: number; body: T };
+                const detail = `HTTP ${res.status}${hint(res.status)}`;
+                last = new ManageApiError(method, path, res.status, detail, this.endpoint);
+                if (res.status < 500) throw last;
+            } catch (err) {
+                if (err instanceof ManageApiError && err.status !== undefined && err.status < 500) throw err;
+                if (err instanceof ManageApiError) { last = err; continue; }
+                const code = (err as NodeJS.ErrnoException).code ?? "";
+                const message = (err as Error).message;
+                last = new ManageApiError(method, path, undefined, `${code || "error"}: ${message}`, this.endpoint);
+                if (!RETRIABLE_CODES.has(code) && !/socket hang up|timed out/i.test(message)) throw last;
+            }
+        }
+        throw new ManageApiError(method, path, last?.status, `${last ? last.message.replace(/^.*failed: /, "") : "no answer"} (after ${attempts} attempts)`, this.endpoint);
+    }
+
+    private once(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+        this.requests++;
+        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+        const timeoutMs = this.o.requestTimeoutMs ?? 30000;
+        return new Promise((resolve, reject) => {
+            const req = https.request({
+                host: this.o.hostname,
+                port: this.o.port,
+                method,
+                path,
+                agent: false,
+                ca: this.o.caBundle,
+                rejectUnauthorized: !this.o.dangerouslySkipTlsVerification,
+                headers: {
+                    authorization: this.auth,
+                    accept: "application/json",
+                    ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
+                },
+            }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("error", reject);
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    let parsed: unknown = text;
+                    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
+                    resolve({ status: res.statusCode ?? 0, body: parsed });
+                });
+            });
+            req.setTimeout(timeoutMs, () => {
+                const e = new Error(`no answer within ${Math.round(timeoutMs / 1000)} s (timed out)`) as NodeJS.ErrnoException;
+                e.code = "ERR_TIMEOUT";
+                req.destroy(e);
+            });
+            req.on("error", reject);
+            req.end(payload);
+        });
+    }
+
+    /** `GET /manage/v1/version`: the lowest version across nodes, or undefined if the endpoint is missing (GHES < 3.8). */
+    async version(): Promise<string | undefined> {
+        try {
+            const { body } = await this.request<unknown>("GET", "/manage/v1/version");
+            const entries = Array.isArray(body) ? body : [body];
+            const versions = entries
+                .map((e) => {
+                    const v = (e as { version?: unknown })?.version;
+                    return typeof v === "string" ? v : (v as { version?: string } | undefined)?.version;
+                })
+                .filter((v): v is string => typeof v === "string");
+            if (versions.length === 0) throw new ManageApiError("GET", "/manage/v1/version", 200, "the answer names no version", this.endpoint);
+            return versions.sort(compareVersions)[0];
+        } catch (err) {
+            if (err instanceof ManageApiError && err.status === 404) return undefined;
+            throw err;
+        }
+    }
+
+    async addSshKey(publicKey: string): Promise<void> {
+        await this.request("POST", "/manage/v1/access/ssh", { key: publicKey });
+    }
+
+    async removeSshKey(publicKey: string): Promise<void> {
+        await this.request("DELETE", "/manage/v1/access/ssh", { key: publicKey });
+    }
+
+    /** Starts a configuration run (`ghe-config-apply`); returns its run id. */
+    async startApply(): Promise<string> {
+        const { body } = await this.request<{ run_id?: string }>("POST", "/manage/v1/config/apply", {});
+        const runId = body && typeof body === "object" ? body.run_id : undefined;
+        if (!runId) throw new ManageApiError("POST", "/manage/v1/config/apply", 200, "the answer has no run_id", this.endpoint);
+        return String(runId);
+    }
+
+    /** Status of a run (or of the latest run when no id is given). */
+    async applyStatus(runId?: string): Promise<ApplyStatus> {
+        const path = "/manage/v1/config/apply" + (runId ? `?run_id=${encodeURIComponent(runId)}` : "");
+        const { body } = await this.request<Record<string, unknown>>("GET", path);
+        const b = (body ?? {}) as Record<string, unknown>;
+        const nodes = Array.isArray(b.nodes) ? (b.nodes as ApplyStatus["nodes"]) : [];
+        return {
+            runId: b.run_id === undefined ? runId : String(b.run_id),
+            running: b.running === true || nodes.some((n) => n.running === true),
+            successful: b.successful === true && nodes.every((n) => n.successful !== false),
+            nodes,
+        };
+    }
+
+    /** The latest configuration-run events, for error reports and progress. */
+    async applyEvents(): Promise<ApplyEvent[]> {
+        const { body } = await this.request<unknown>("GET", "/manage/v1/config/apply/events");
+        const nodes = (body as { nodes?: unknown[] } | undefined)?.nodes;
+        const out: ApplyEvent[] = [];
+        for (const node of Array.isArray(nodes) ? nodes : []) {
+            const n = node as { node?: string; hostname?: string; events?: Record<string, unknown>[] };
+            for (const e of Array.isArray(n.events) ? n.events : []) {
+                out.push({
+                    timestamp: e.timestamp as string | undefined,
+                    severity: (e.severity_text ?? e.severity) as string | undefined,
+                    body: e.body as string | undefined,
+                    hostname: n.node ?? n.hostname,
+                });
+            }
+        }
+        return out;
+    }
+
+    async maintenance(): Promise<boolean> {
+        const { body } = await this.request<Record<string, unknown>>("GET", "/manage/v1/maintenance");
+        const b = (body ?? {}) as Record<string, unknown>;
+        return b.enabled === true || b.status === "on" || b.status === "scheduled";
+    }
+
+    async setMaintenance(enabled: boolean): Promise<void> {
+        await this.request("POST", "/manage/v1/maintenance", { enabled });
+    }
+}
+
+/** Compares dotted versions numerically ("3.9.1" < "3.12.0"). */
+export function compareVersions(a: string, b: string): number {
+    const pa = a.split(/[.-]/).map((p) => parseInt(p, 10) || 0);
+    const pb = b.split(/[.-]/).map((p) => parseInt(p, 10) || 0);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0) return d;
+    }
+    return 0;
+}

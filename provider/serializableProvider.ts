@@ -1,0 +1,35 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+/*
+ * The provider object Pulumi serializes into every resource's state (`__provider`). It is
+ * deliberately tiny: each method loads the real implementation at run time instead of
+ * having the closure serializer copy the clients (ssh2, AWS SDK) into state. Nothing here
+ * holds a secret; only the two strings below are captured.
+ *
+ * Resolution order: the installed package by name (works wherever the program runs, e.g. a
+ * CI checkout at another path deleting a resource created elsewhere), then the file this
+ * module was loaded from (a source checkout of this repository).
+ */
+const PACKAGE_IMPL = "ghes-packages-s3/dist/provider/ghesSettingsProvider";
+const LOCAL_IMPL = require.resolve("./ghesSettingsProvider");
+
+function impl(): dynamic.ResourceProvider {
+    let mod: { makeGhesSettingsProvider: () => dynamic.ResourceProvider };
+    try {
+        mod = require(PACKAGE_IMPL);
+    } catch {
+        // A TypeScript source checkout: the host runs plain node, so let ts-node compile.
+        if (LOCAL_IMPL.endsWith(".ts")) require("ts-node").register({ transpileOnly: true });
+        mod = require(LOCAL_IMPL);
+    }
+    return mod.makeGhesSettingsProvider();
+}
+
+export const ghesSettingsProvider: dynamic.ResourceProvider = {
+    check: (olds, news) => impl().check!(olds, news),
+    diff: (id, olds, news) => impl().diff!(id, olds, news),
+    create: (inputs) => impl().create(inputs),
+    read: (id, props) => impl().read!(id, props),
+    update: (id, olds, news) => impl().update!(id, olds, news),
+    delete: (id, props) => impl().delete!(id, props),
+};

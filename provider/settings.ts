@@ -1,0 +1,76 @@
+/**
+ * The ghe-config keys that hold Packages storage (ghes-facts.md §2) and pure functions to
+ * compute what must change. Order matters: storage first, the enable flag last, so a
+ * half-finished write never enables Packages against stale storage.
+ */
+export const KEYS = {
+    storageType: "secrets.packages.blob-storage-type",
+    serviceUrl: "secrets.packages.service-url",
+    bucket: "secrets.packages.s3-bucket",
+    accessKeyId: "secrets.packages.aws-access-key",
+    secretAccessKey: "secrets.packages.aws-secret-key",
+    enabled: "app.packages.enabled",
+} as const;
+
+export const WRITE_ORDER: readonly string[] = [
+    KEYS.storageType, KEYS.serviceUrl, KEYS.bucket, KEYS.accessKeyId, KEYS.secretAccessKey, KEYS.enabled,
+];
+
+/** Keys whose values are secret: sent on stdin, never printed. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([KEYS.secretAccessKey]);
+
+export type GhesSettings = Record<string, string | undefined>;
+
+export interface DesiredStorage {
+    serviceUrl: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    packagesEnabled: boolean;
+}
+
+export function desiredSettings(d: DesiredStorage): GhesSettings {
+    return {
+        [KEYS.storageType]: "s3",
+        [KEYS.serviceUrl]: d.serviceUrl,
+        [KEYS.bucket]: d.bucket,
+        [KEYS.accessKeyId]: d.accessKeyId,
+        [KEYS.secretAccessKey]: d.secretAccessKey,
+        [KEYS.enabled]: d.packagesEnabled ? "true" : "false",
+    };
+}
+
+/** The keys to write, in write order: those whose current value differs from the desired one. */
+export function changedKeys(current: GhesSettings, desired: GhesSettings): string[] {
+    return WRITE_ORDER.filter((k) => desired[k] !== undefined && current[k] !== desired[k]);
+}
+
+/** A printable view of settings: secrets shown only as set/unset. */
+export function maskSettings(settings: GhesSettings): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of WRITE_ORDER) {
+        const v = settings[k];
+        if (v === undefined) continue;
+        out[k] = SECRET_KEYS.has(k) ? (v ? "(secret, set)" : "(empty)") : v;
+    }
+    return out;
+}
+
+export function isEnabled(settings: GhesSettings): boolean {
+    return settings[KEYS.enabled] === "true";
+}
+
+/**
+ * The storage-change guard: moving an instance that already serves packages to another
+ * bucket or service is a maintenance-window migration (GHES docs), never a side effect.
+ * Returns an explanation when the change must be refused.
+ */
+export function storageMoveRefusal(current: GhesSettings, desired: GhesSettings, allowStorageMigration: boolean): string | undefined {
+    if (allowStorageMigration || !isEnabled(current)) return undefined;
+    const moved = [KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && current[k] !== desired[k]);
+    if (moved.length === 0) return undefined;
+    const what = moved.map((k) => `${k}: ${JSON.stringify(current[k])} -> ${JSON.stringify(desired[k])}`).join(", ");
+    return `GitHub Packages is enabled on this instance and already stores packages elsewhere (${what}). ` +
+        `Changing storage strands existing packages; GitHub documents it as a planned migration in a maintenance window. ` +
+        `Copy the objects first, then set allowStorageMigration: true for that one update.`;
+}

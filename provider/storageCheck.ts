@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import {
+    AbortMultipartUploadCommand,
+    CreateMultipartUploadCommand,
+    DeleteObjectCommand,
+    GetObjectCommand,
+    ListMultipartUploadsCommand,
+    ListObjectsV2Command,
+    ListPartsCommand,
+    PutObjectCommand,
+    S3Client,
+    UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { backoffDelay, Clock, realClock } from "./backoff";
+
+export interface StorageCheckOptions {
+    serviceUrl: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    /** How long to keep retrying while a new key or policy propagates (IAM is eventually consistent). */
+    timeoutMs: number;
+    /** Per-request timeout. Default 15 s. */
+    requestTimeoutMs?: number;
+    clock?: Clock;
+    /** Called before each retry, for progress output. */
+    onRetry?: (message: string) => void;
+}
+
+export interface StorageCheckResult {
+    operations: string[];
+    attempts: number;
+    requests: number;
+}
+
+/** Every object the check writes lives under this prefix (and is removed again). */
+export const PROBE_PREFIX = "_ghes-packages-storage-check/";
+
+/** The S3 operations GHES performs, with the IAM permission each needs. */
+const OPERATIONS = [
+    ["PutObject", "s3:PutObject"],
+    ["GetObject", "s3:GetObject"],
+    ["ListObjectsV2", "s3:ListBucket"],
+    ["CreateMultipartUpload", "s3:PutObject"],
+    ["UploadPart", "s3:PutObject"],
+    ["ListParts", "s3:ListMultipartUploadParts"],
+    ["ListMultipartUploads", "s3:ListBucketMultipartUploads"],
+    ["AbortMultipartUpload", "s3:AbortMultipartUpload"],
+    ["DeleteObject", "s3:DeleteObject"],
+] as const;
+
+export class StorageCheckError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StorageCheckError";
+    }
+}
+
+/** Region from an AWS service URL (s3.<region>.amazonaws.com); us-east-1 for S3-compatible services. */
+export function regionOfServiceUrl(serviceUrl: string): { region: string; aws: boolean } {
+    const host = new URL(serviceUrl).hostname;
+    const m = /^s3[.-]([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host);
+    if (m) return { region: m[1], aws: true };
+    if (host === "s3.amazonaws.com") return { region: "us-east-1", aws: true };
+    return { region: "us-east-1", aws: false };
+}
+
+const AUTH_PROPAGATION = new Set(["InvalidAccessKeyId", "AccessDenied", "SignatureDoesNotMatch", "InvalidToken", "Forbidden"]);
+
+/**
+ * Uses the key exactly as GHES will, on a probe object, before GHES is touched. Retries the
+ * whole sequence while authorization errors may still be propagation, then fails naming the
+ * operation and the permission that was refused. Always cleans up after itself.
+ */
+export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheckResult> {
+    const clock = o.clock ?? realClock;
+    const deadline = clock.now() + o.timeoutMs;
+    const { region, aws } = regionOfServiceUrl(o.serviceUrl);
+    let requests = 0;
+    const client = new S3Client({
+        endpoint: o.serviceUrl,
+        region,
+        forcePathStyle: !aws, // MinIO and other S3-compatible services want path-style addressing
+        credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 5000, requestTimeout: o.requestTimeoutMs ?? 15000 },
+        // Checksums only where S3 requires them: S3-compatible services may not know the newer headers.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    client.middlewareStack.add((next) => async (args) => { requests++; return next(args); }, { step: "finalizeRequest", name: "countRequests" });
+    try {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                const operations = await probeOnce(client, o.bucket);
+                return { operations, attempts: attempt, requests };
+            } catch (err) {
+                const failure = err as ProbeFailure;
+                const code = failure.code ?? "";
+                const retriable = AUTH_PROPAGATION.has(code) || failure.transient;
+                const remaining = deadline - clock.now();
+                if (!retriable || remaining <= 0) throw new StorageCheckError(describeFailure(o, failure, attempt));
+                o.onRetry?.(`storage check: ${failure.operation} answered ${code || "an error"}; a new key can take a while to work everywhere, retrying (attempt ${attempt + 1})`);
+                await clock.sleep(Math.min(remaining, backoffDelay(attempt - 1, { initialMs: 1000, factor: 2, maxMs: 15000 })));
+            }
+        }
+    } finally {
+        client.destroy();
+    }
+}
+
+interface ProbeFailure {
+    operation: string;
+    permission: string;
+    code?: string;
+    status?: number;
+    transient: boolean;
+    message: string;
+}
+
+function describeFailure(o: StorageCheckOptions, f: ProbeFailure, attempts: number): string {
+    const where = `bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl}`;
+    let why: string;
+    switch (f.code) {
+        case "AccessDenied":
+        case "Forbidden":
+            why = `the key lacks ${f.permission} (AccessDenied). Grant it on ${f.permission === "s3:ListBucket" || f.permission === "s3:ListBucketMultipartUploads" ? "the bucket ARN" : "the objects ARN (bucket/*)"}; with SSE-KMS also kms:GenerateDataKey and kms:Decrypt on the key`;
+            break;
+        case "InvalidAccessKeyId":
+            why = "the access key id is not known to the service (InvalidAccessKeyId)";
+            break;
+        case "SignatureDoesNotMatch":
+            why = "the secret access key does not match the access key id (SignatureDoesNotMatch)";
+            break;
+        case "NoSuchBucket":
+            why = "the bucket does not exist (NoSuchBucket)";
+            break;
+        default:
+            why = `${f.code ?? "error"}${f.status ? ` (HTTP ${f.status})` : ""}: ${f.message.slice(0, 200)}`;
+    }
+    return `storage check failed: ${f.operation} on ${where} was refused after ${attempts} attempt(s): ${why}. GHES was not changed.`;
+}
+
+async function probeOnce(client: S3Client, bucket: string): Promise<string[]> {
+    const key = `${PROBE_PREFIX}${Date.now()}-${randomBytes(6).toString("hex")}`;
+    const body = "ghes-packages storage check\n";
+    const done: string[] = [];
+    let uploadId: string | undefined;
+    let objectWritten = false;
+    const step = async <T>(index: number, fn: () => Promise<T>): Promise<T> => {
+        const [operation, permission] = OPERATIONS[index];
+        try {
+            const r = await fn();
+            done.push(operation);
+            return r;
+        } catch (err) {
+            const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number }; message?: string; code?: string };
+            const status = e.$metadata?.httpStatusCode;
+            const failure: ProbeFailure = {
+                operation,
+                permission,
+                code: e.Code ?? e.name,
+                status,
+                transient: status === undefined || status >= 500 || e.name === "TimeoutError",
+                message: e.message ?? String(err),
+            };
+            throw failure;
+        }
+    };
+    try {
+        await step(0, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })));
+        objectWritten = true;
+        const got = await step(1, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+        const text = await got.Body?.transformToString();
+        if (text !== body) throw { operation: "GetObject", permission: "s3:GetObject", transient: false, message: "the object read back differs from what was written" } as ProbeFailure;
+        await step(2, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: PROBE_PREFIX, MaxKeys: 10 })));
+        const mpu = await step(3, () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${key}.multipart` })));
+        uploadId = mpu.UploadId;
+        await step(4, () => client.send(new UploadPartCommand({ Bucket: bucket, Key: `${key}.multipart`, UploadId: uploadId, PartNumber: 1, Body: "part" })));
+        await step(5, () => client.send(new ListPartsCommand({ Bucket: bucket, Key: `${key}.multipart`, UploadId: uploadId })));
+        await step(6, () => client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: PROBE_PREFIX })));
+        await step(7, () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: `${key}.multipart`, UploadId: uploadId })));
+        uploadId = undefined;
+        await step(8, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+        objectWritten = false;
+        return done;
+    } finally {
+        // Best-effort clean-up of whatever this attempt left behind.
+        if (uploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: `${key}.multipart`, UploadId: uploadId })).catch(() => undefined);
+        if (objectWritten) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    }
+}
