@@ -1,0 +1,366 @@
+import { spawn } from "node:child_process";
+import { timingSafeEqual } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
+import { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Connection, ParsedKey, Server as SshServer, utils as sshUtils } from "ssh2";
+import { fingerprintOf } from "../../provider/adminShell";
+import { compareVersions as compare } from "../../provider/manageClient";
+import { writeFakeGheTools } from "./fakeGheTools";
+import { selfSignedCert } from "./selfSignedCert";
+
+/*
+ * A GHES appliance stand-in on 127.0.0.1: the Manage API over HTTPS and the admin shell over
+ * SSH, with the fake ghe-config tools running under /bin/sh. Everything it receives is
+ * recorded; faults can be injected. It never listens on anything but loopback.
+ */
+
+export interface SimulatorOptions {
+    /** Appliance version. 3.12+ serves SSH-key and config-apply endpoints; 3.8+ serves /version. Default "3.14.2". */
+    version?: string;
+    /** Root site administrator password. Default "sim-root-password". */
+    password?: string;
+    /** Duration of a configuration run in ms. Default 150. */
+    applyDurationMs?: number;
+    /** Initial ghe-config values. */
+    config?: Record<string, string>;
+    /** Node names of the cluster. Default ["ghe-sim-primary"]. */
+    nodes?: string[];
+}
+
+export interface RecordedRequest {
+    method: string;
+    path: string;
+    body?: unknown;
+    user?: string;
+    authorized: boolean;
+    status: number;
+}
+
+export interface RecordedCommand {
+    command: string;
+    /** Bytes received on the command's stdin (kept apart from the command line on purpose). */
+    stdin: string;
+    exitCode?: number | null;
+}
+
+interface Run {
+    id: string;
+    startedAt: number;
+    durationMs: number;
+    successful: boolean;
+    external: boolean;
+}
+
+export class GhesSimulator {
+    readonly password: string;
+    version: string;
+    applyDurationMs: number;
+    readonly nodes: string[];
+    readonly dir: string;
+    readonly requests: RecordedRequest[] = [];
+    readonly commands: RecordedCommand[] = [];
+    readonly runs: Run[] = [];
+    readonly authorizedKeys = new Set<string>();
+    maintenance = false;
+    readonly maintenanceLog: boolean[] = [];
+    // fault injection
+    private failNextRequests: { count: number; status: number; pathPrefix?: string } = { count: 0, status: 500 };
+    private resetNextRequests = 0;
+    private dropNextCommands = 0;
+    private hangNextCommands = 0;
+    failNextRuns = 0;
+    /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
+    busyStatus = 409;
+    /** Makes `ghe-config KEY VALUE` fail for this key. */
+    failWriteKey?: string;
+    /** Exit status of the legacy `ghe-config-apply`. */
+    legacyApplyExit = 0;
+
+    private https?: https.Server;
+    private ssh?: SshServer;
+    private sshHostKey: string;
+    private readonly sockets = new Set<Socket>();
+    private readonly sshConnections = new Set<Connection>();
+    private readonly bin: string;
+    private readonly cert = selfSignedCert();
+    managePort = 0;
+    sshPort = 0;
+    private runSeq = 0;
+
+    constructor(o: SimulatorOptions = {}) {
+        this.version = o.version ?? "3.14.2";
+        this.password = o.password ?? "sim-root-password";
+        this.applyDurationMs = o.applyDurationMs ?? 150;
+        this.nodes = o.nodes ?? ["ghe-sim-primary"];
+        this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
+        this.bin = writeFakeGheTools(this.dir);
+        writeFileSync(this.configFile, JSON.stringify(o.config ?? {}));
+        writeFileSync(this.argvLog, "");
+        this.sshHostKey = sshUtils.generateKeyPairSync("ed25519").private;
+    }
+
+    get configFile(): string { return join(this.dir, "ghe-config.json"); }
+    get argvLog(): string { return join(this.dir, "argv.log"); }
+    /** The CA bundle a client needs to trust the Manage API. */
+    get caBundle(): string { return this.cert.cert; }
+    get hostKeyFingerprint(): string { return fingerprintOf((sshUtils.parseKey(this.sshHostKey) as ParsedKey).getPublicSSH()); }
+    private get modern(): boolean { return compare(this.version, "3.12") >= 0; }
+
+    /** Current ghe-config values. */
+    config(): Record<string, string> { return JSON.parse(readFileSync(this.configFile, "utf8")); }
+    /** The values in effect: those the last successful configuration run applied. */
+    appliedConfig(): Record<string, string> | undefined {
+        return existsSync(this.configFile + ".applied") ? JSON.parse(readFileSync(this.configFile + ".applied", "utf8")) : undefined;
+    }
+    setConfig(values: Record<string, string>): void { writeFileSync(this.configFile, JSON.stringify({ ...this.config(), ...values })); }
+    /** Every argv the fake tools received. */
+    toolInvocations(): { tool: string; args: string[] }[] {
+        return readFileSync(this.argvLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    }
+    /** Counts of what changed GHES: ghe-config writes and configuration runs started by clients. */
+    writes(): number { return this.toolInvocations().filter((i) => i.tool === "ghe-config" && i.args.length === 2).length; }
+    clientRuns(): Run[] { return this.runs.filter((r) => !r.external); }
+
+    failRequests(count: number, status = 500, pathPrefix?: string): void { this.failNextRequests = { count, status, pathPrefix }; }
+    resetRequests(count: number): void { this.resetNextRequests = count; }
+    dropCommands(count: number): void { this.dropNextCommands = count; }
+    hangCommands(count: number): void { this.hangNextCommands = count; }
+    authorizeKey(publicKey: string): void { this.authorizedKeys.add(normalizeKey(publicKey)); }
+    /** A configuration run started by someone else (e.g. an operator in the console). */
+    startExternalRun(durationMs: number): string { return this.startRun(durationMs, true).id; }
+
+    async start(): Promise<this> {
+        this.https = https.createServer({ key: this.cert.key, cert: this.cert.cert }, (req, res) => this.handle(req, res));
+        this.https.on("connection", (s: Socket) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
+        await new Promise<void>((resolve) => this.https!.listen(0, "127.0.0.1", resolve));
+        this.managePort = (this.https.address() as AddressInfo).port;
+        await this.startSsh(0);
+        return this;
+    }
+
+    /** Replaces the SSH host key (a rebuilt appliance, or a machine in the middle). */
+    async changeHostKey(): Promise<void> {
+        this.sshHostKey = sshUtils.generateKeyPairSync("ed25519").private;
+        const port = this.sshPort;
+        await this.stopSsh();
+        await this.startSsh(port);
+    }
+
+    async stop(): Promise<void> {
+        await this.stopSsh();
+        if (this.https) {
+            for (const s of this.sockets) s.destroy();
+            await new Promise<void>((resolve) => this.https!.close(() => resolve()));
+            this.https = undefined;
+        }
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    // ---- Manage API -------------------------------------------------------------------
+
+    private handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): void {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const url = new URL(req.url ?? "/", "https://127.0.0.1");
+            const text = Buffer.concat(chunks).toString("utf8");
+            let body: unknown;
+            try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
+            const { user, ok } = this.checkAuth(req.headers.authorization);
+            const rec: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, body, user, authorized: ok, status: 0 };
+            this.requests.push(rec);
+            const send = (status: number, payload?: unknown) => {
+                rec.status = status;
+                res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
+                res.end(payload === undefined ? undefined : JSON.stringify(payload));
+            };
+            if (this.resetNextRequests > 0) {
+                this.resetNextRequests--;
+                rec.status = -1;
+                req.socket.destroy();
+                return;
+            }
+            const f = this.failNextRequests;
+            if (f.count > 0 && (!f.pathPrefix || url.pathname.startsWith(f.pathPrefix))) {
+                f.count--;
+                return send(f.status, { message: "injected failure" });
+            }
+            if (!ok) return send(401, { message: "Bad credentials" });
+            try {
+                this.route(req.method ?? "GET", url, body, send);
+            } catch (err) {
+                send(500, { message: (err as Error).message });
+            }
+        });
+    }
+
+    private checkAuth(header: string | undefined): { user?: string; ok: boolean } {
+        if (!header?.startsWith("Basic ")) return { ok: false };
+        const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
+        const i = decoded.indexOf(":");
+        const user = decoded.slice(0, i);
+        const pass = Buffer.from(decoded.slice(i + 1));
+        const expected = Buffer.from(this.password);
+        const ok = user === "api_key" && pass.length === expected.length && timingSafeEqual(pass, expected);
+        return { user, ok };
+    }
+
+    private route(method: string, url: URL, body: unknown, send: (status: number, payload?: unknown) => void): void {
+        const path = url.pathname;
+        const key = (body as { key?: string } | undefined)?.key;
+        if (path === "/manage/v1/version" && method === "GET") {
+            if (compare(this.version, "3.8") < 0) return send(404, { message: "Not Found" });
+            return send(200, this.nodes.map((hostname) => ({ hostname, version: { version: this.version, platform: "ec2", build_id: "sim", build_date: "2026-01-01" } })));
+        }
+        if (!this.modern) return send(404, { message: "Not Found" });
+        if (path === "/manage/v1/access/ssh") {
+            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: k, fingerprint: "n/a" })));
+            if (typeof key !== "string" || !/^ssh-\S+ \S+/.test(key)) return send(400, { message: "key is required" });
+            if (method === "POST") {
+                this.authorizedKeys.add(normalizeKey(key));
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "SSH key added successfully", modified: true })));
+            }
+            if (method === "DELETE") {
+                const existed = this.authorizedKeys.delete(normalizeKey(key));
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: existed ? "SSH key removed successfully" : "SSH key not found", modified: existed })));
+            }
+        }
+        if (path === "/manage/v1/config/apply") {
+            if (method === "POST") {
+                if (this.currentRun()) return send(this.busyStatus, { message: "A configuration run is already in progress" });
+                return send(200, { run_id: this.startRun(this.applyDurationMs, false).id });
+            }
+            if (method === "GET") {
+                const id = url.searchParams.get("run_id");
+                const run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
+                if (!run) return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
+                return send(200, this.runStatus(run));
+            }
+        }
+        if (path === "/manage/v1/config/apply/events" && method === "GET") {
+            const run = this.runs[this.runs.length - 1];
+            const events = run ? [
+                { timestamp: new Date(run.startedAt).toISOString(), severity_text: "INFO", body: "Starting configuration run", event_name: "start" },
+                ...(this.runDone(run) ? [{ timestamp: new Date(run.startedAt + run.durationMs).toISOString(), severity_text: run.successful ? "INFO" : "ERROR", body: run.successful ? "Configuration run complete" : "ghe-packages: could not reach storage", event_name: "finish" }] : []),
+            ] : [];
+            return send(200, { nodes: this.nodes.map((node) => ({ node, last_request_id: "sim", events })) });
+        }
+        if (path === "/manage/v1/maintenance") {
+            if (method === "GET") return send(200, { status: this.maintenance ? "on" : "off", enabled: this.maintenance, connection_services: [] });
+            if (method === "POST") {
+                this.maintenance = (body as { enabled?: boolean })?.enabled === true;
+                this.maintenanceLog.push(this.maintenance);
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "maintenance mode updated" })));
+            }
+        }
+        if (path === "/manage/v1/config/settings" && method === "GET") {
+            const cfg = this.config();
+            return send(200, { private_mode: false, feature_toggles: { packages: { enabled: cfg["app.packages.enabled"] === "true" } } });
+        }
+        send(404, { message: "Not Found" });
+    }
+
+    private startRun(durationMs: number, external: boolean): Run {
+        const successful = external || this.failNextRuns <= 0;
+        if (!external && this.failNextRuns > 0) this.failNextRuns--;
+        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: Date.now(), durationMs, successful, external };
+        this.runs.push(run);
+        if (successful) setTimeout(() => writeFileSync(this.configFile + ".applied", readFileSync(this.configFile)), durationMs).unref();
+        return run;
+    }
+
+    private runDone(r: Run): boolean { return Date.now() >= r.startedAt + r.durationMs; }
+    private currentRun(): Run | undefined { return this.runs.find((r) => !this.runDone(r)); }
+
+    private runStatus(run: Run) {
+        const done = this.runDone(run);
+        return {
+            run_id: run.id,
+            running: !done,
+            successful: done && run.successful,
+            nodes: this.nodes.map((hostname) => ({ run_id: run.id, hostname, running: !done, successful: done && run.successful })),
+        };
+    }
+
+    // ---- admin shell -----------------------------------------------------------------
+
+    private async startSsh(port: number): Promise<void> {
+        this.ssh = new SshServer({ hostKeys: [this.sshHostKey] }, (client) => this.onSshClient(client));
+        await new Promise<void>((resolve, reject) => {
+            this.ssh!.once("error", reject);
+            this.ssh!.listen(port, "127.0.0.1", () => resolve());
+        });
+        this.sshPort = (this.ssh.address() as AddressInfo).port;
+    }
+
+    private async stopSsh(): Promise<void> {
+        if (!this.ssh) return;
+        for (const c of this.sshConnections) c.end();
+        await new Promise<void>((resolve) => this.ssh!.close(() => resolve()));
+        this.ssh = undefined;
+    }
+
+    private onSshClient(client: Connection): void {
+        this.sshConnections.add(client);
+        client.on("close", () => this.sshConnections.delete(client));
+        client.on("error", () => undefined);
+        client.on("authentication", (ctx) => {
+            if (ctx.method !== "publickey" || ctx.username !== "admin") return ctx.reject(["publickey"]);
+            const offered = `${ctx.key.algo} ${ctx.key.data.toString("base64")}`;
+            const match = [...this.authorizedKeys].find((k) => k === offered);
+            if (!match) return ctx.reject(["publickey"]);
+            if (!ctx.signature) return ctx.accept(); // key probe; the signature follows
+            const parsed = sshUtils.parseKey(match) as ParsedKey;
+            if (parsed.verify(ctx.blob as Buffer, ctx.signature, ctx.hashAlgo) === true) return ctx.accept();
+            ctx.reject(["publickey"]);
+        });
+        client.on("ready", () => {
+            client.on("session", (accept) => {
+                const session = accept();
+                session.on("exec", (acceptExec, _reject, info) => {
+                    const stream = acceptExec();
+                    const rec: RecordedCommand = { command: info.command, stdin: "" };
+                    this.commands.push(rec);
+                    if (this.dropNextCommands > 0) {
+                        this.dropNextCommands--;
+                        client.end();
+                        return;
+                    }
+                    if (this.hangNextCommands > 0) {
+                        this.hangNextCommands--;
+                        return; // never answers; the client's timeout must fire
+                    }
+                    const child = spawn("/bin/sh", ["-c", info.command], {
+                        env: {
+                            PATH: `${this.bin}:/usr/bin:/bin`,
+                            GHE_SIM_CONFIG: this.configFile,
+                            GHE_SIM_ARGV_LOG: this.argvLog,
+                            GHE_SIM_APPLY_MS: String(this.applyDurationMs),
+                            GHE_SIM_APPLY_EXIT: String(this.legacyApplyExit),
+                            ...(this.failWriteKey ? { GHE_SIM_FAIL_WRITE_KEY: this.failWriteKey } : {}),
+                        },
+                    });
+                    stream.on("data", (d: Buffer) => { rec.stdin += d.toString("utf8"); child.stdin.write(d); });
+                    stream.on("end", () => child.stdin.end());
+                    child.stdin.on("error", () => undefined);
+                    child.stdout.on("data", (d: Buffer) => stream.write(d));
+                    child.stderr.on("data", (d: Buffer) => stream.stderr.write(d));
+                    child.on("close", (code) => {
+                        rec.exitCode = code;
+                        stream.exit(code ?? 255);
+                        stream.end();
+                    });
+                });
+            });
+        });
+    }
+}
+
+function normalizeKey(k: string): string {
+    const [algo, data] = k.trim().split(/\s+/);
+    return `${algo} ${data}`;
+}
+

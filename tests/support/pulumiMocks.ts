@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    provider?: string;
+}
+
+/** Every resource registered under the mocks, in order. */
+export const registered: RegisteredResource[] = [];
+
+export function installMocks(): void {
+    pulumi.runtime.setMocks({
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+            const state: Record<string, unknown> = { ...args.inputs };
+            switch (args.type) {
+                case "aws:s3/bucket:Bucket": {
+                    const bucket = (args.inputs.bucket as string | undefined) ?? `${args.inputs.bucketPrefix ?? args.name}${"0".repeat(8)}`;
+                    Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region ?? "us-west-2" });
+                    break;
+                }
+                case "aws:iam/user:User": {
+                    const name = (args.inputs.name as string | undefined) ?? `${args.name}-1234567`;
+                    Object.assign(state, { name, arn: `arn:aws:iam::123456789012:user${args.inputs.path ?? "/"}${name}` });
+                    break;
+                }
+                case "aws:iam/accessKey:AccessKey":
+                    Object.assign(state, { secret: `mock-secret-for-${args.name}` });
+                    return { id: `AKIAMOCK${args.name.length.toString().padStart(12, "0")}`, state };
+                default:
+                    if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                        Object.assign(state, { ghesVersion: "3.14.2", hostKeyFingerprint: "SHA256:mock", applyRunId: "mock-run", configuredAt: "2026-01-01T00:00:00Z", writtenKeys: [] });
+                    }
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            return args.inputs;
+        },
+    }, "ghes-packages", "test", false);
+}
+
+/** Registered resources whose name starts with the given instance name. */
+export function resourcesOf(instance: string): RegisteredResource[] {
+    return registered.filter((r) => r.name === instance || r.name.startsWith(`${instance}-`));
+}
+
+/** Resolves an Output (mocks run with preview = false, so every value is known). */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecretOutput<T>(o: pulumi.Output<T>): Promise<boolean> {
+    return (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
+
+/** Waits until all registrations queued so far reached the mock monitor. */
+export function settle(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 50));
+}
