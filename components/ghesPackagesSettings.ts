@@ -82,21 +82,21 @@ export interface GhesPackagesSettingsArgs extends GhesConnectionArgs, GhesBehavi
  * values writes nothing and starts no configuration run; `pulumi refresh` shows drift.
  */
 export class GhesPackagesSettings extends dynamic.Resource {
-    public readonly hostname!: pulumi.Output<string>;
-    public readonly bucket!: pulumi.Output<string>;
-    public readonly serviceUrl!: pulumi.Output<string>;
-    public readonly accessKeyId!: pulumi.Output<string>;
-    public readonly packagesEnabled!: pulumi.Output<boolean>;
+    declare public readonly hostname: pulumi.Output<string>;
+    declare public readonly bucket: pulumi.Output<string>;
+    declare public readonly serviceUrl: pulumi.Output<string>;
+    declare public readonly accessKeyId: pulumi.Output<string>;
+    declare public readonly packagesEnabled: pulumi.Output<boolean>;
     /** Version reported by the appliance. */
-    public readonly ghesVersion!: pulumi.Output<string>;
+    declare public readonly ghesVersion: pulumi.Output<string>;
     /** SSH host key seen (and, from then on, enforced). */
-    public readonly hostKeyFingerprint!: pulumi.Output<string>;
+    declare public readonly hostKeyFingerprint: pulumi.Output<string>;
     /** Id of the last configuration run this resource started. */
-    public readonly applyRunId!: pulumi.Output<string | undefined>;
+    declare public readonly applyRunId: pulumi.Output<string | undefined>;
     /** When the settings were last written or confirmed. */
-    public readonly configuredAt!: pulumi.Output<string>;
+    declare public readonly configuredAt: pulumi.Output<string>;
     /** Keys written by the last create or update (names only). */
-    public readonly writtenKeys!: pulumi.Output<string[]>;
+    declare public readonly writtenKeys: pulumi.Output<string[]>;
 
     constructor(name: string, args: GhesPackagesSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         const props: Record<string, unknown> = {

@@ -80,7 +80,6 @@ export class StorageIdentity extends pulumi.ComponentResource {
             parent: this,
             dependsOn: [policy],
             replacementTrigger: args.keyRotation,
-            additionalSecretOutputs: ["secret"],
         });
 
         this.userName = user.name;

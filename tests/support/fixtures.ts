@@ -12,3 +12,9 @@ export function policyWithout(bucket: string, action: string): PolicyDocument {
     const p = identityPolicyFor(bucket);
     return { ...p, Statement: p.Statement.map((s) => ({ ...s, Action: (s.Action as string[]).filter((a) => a !== action) })) };
 }
+
+/** The default KMS key policy: the account's IAM policies decide (as AWS creates keys by default). */
+export const DEFAULT_KEY_POLICY: PolicyDocument = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "EnableIamUserPermissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
+};

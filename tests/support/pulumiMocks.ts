@@ -5,7 +5,21 @@ export interface RegisteredResource {
     name: string;
     inputs: Record<string, unknown>;
     provider?: string;
+    options: RegisteredOptions;
 }
+
+/** Resource options as the engine receives them (the mock API hides these, so the monitor is tapped). */
+export interface RegisteredOptions {
+    parent: string;
+    retainOnDelete?: boolean;
+    protect?: boolean;
+    dependencies: string[];
+    additionalSecretOutputs: string[];
+    replacementTrigger?: unknown;
+    deleteBeforeReplace?: boolean;
+}
+
+const optionsByName = new Map<string, RegisteredOptions>();
 
 /** Every resource registered under the mocks, in order. */
 export const registered: RegisteredResource[] = [];
@@ -13,7 +27,7 @@ export const registered: RegisteredResource[] = [];
 export function installMocks(): void {
     pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, options: optionsByName.get(`${args.type}::${args.name}`)! });
             const state: Record<string, unknown> = { ...args.inputs };
             switch (args.type) {
                 case "aws:s3/bucket:Bucket": {
@@ -40,6 +54,34 @@ export function installMocks(): void {
             return args.inputs;
         },
     }, "ghes-packages", "test", false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+        const trigger = req.getReplacementTrigger?.();
+        optionsByName.set(`${req.getType()}::${req.getName()}`, {
+            parent: req.getParent(),
+            retainOnDelete: req.getRetainondelete?.(),
+            protect: req.getProtect?.(),
+            dependencies: req.getDependenciesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+        });
+        return register(req, callback);
+    };
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getRetainondelete?(): boolean;
+    getProtect?(): boolean;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
+    getDeletebeforereplace(): boolean;
 }
 
 /** Registered resources whose name starts with the given instance name. */

@@ -1,0 +1,47 @@
+import { strict as assert } from "node:assert";
+import { ghesBucketPolicy } from "../../policies/bucketPolicy";
+import { ghesIdentityPolicy } from "../../policies/identityPolicy";
+import { evaluate } from "../support/iamEvaluator";
+
+const BUCKET = "arn:aws:s3:::acme-ghes-packages";
+const OBJECT = `${BUCKET}/npm/pkg.tgz`;
+const identity = ghesIdentityPolicy({ bucketArn: BUCKET });
+const tls = (version: string) => ({ "aws:SecureTransport": "true", "s3:TlsVersion": version });
+
+describe("policies/bucketPolicy: transport and network restrictions", () => {
+    const policy = ghesBucketPolicy({ bucketArn: BUCKET });
+
+    it("only denies: access comes solely from the identity policy", () => {
+        assert.ok(policy.Statement.every((s) => s.Effect === "Deny" && s.Principal === "*"));
+    });
+
+    it("lets the GHES key in over TLS 1.2 and 1.3", async () => {
+        for (const v of ["1.2", "1.3"]) {
+            assert.equal(await evaluate({ identity, resourcePolicy: policy, action: "s3:GetObject", resource: OBJECT, context: tls(v) }), "Allowed", v);
+        }
+    });
+
+    it("denies a plain-HTTP request, even from the GHES key", async () => {
+        assert.equal(await evaluate({ identity, resourcePolicy: policy, action: "s3:GetObject", resource: OBJECT, context: { "aws:SecureTransport": "false", "s3:TlsVersion": "1.2" } }), "ExplicitlyDenied");
+        assert.equal(await evaluate({ identity, resourcePolicy: policy, action: "s3:ListBucket", resource: BUCKET, context: { "aws:SecureTransport": "false" } }), "ExplicitlyDenied");
+    });
+
+    it("denies TLS 1.0 and 1.1", async () => {
+        for (const v of ["1.0", "1.1"]) {
+            assert.equal(await evaluate({ identity, resourcePolicy: policy, action: "s3:PutObject", resource: OBJECT, context: tls(v) }), "ExplicitlyDenied", v);
+        }
+    });
+
+    it("with an allow list, denies data access from other addresses but not from listed ones", async () => {
+        const restricted = ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: ["203.0.113.0/24", "2001:db8::/32"] });
+        const from = (ip: string) => ({ ...tls("1.2"), "aws:SourceIp": ip });
+        assert.equal(await evaluate({ identity, resourcePolicy: restricted, action: "s3:GetObject", resource: OBJECT, context: from("203.0.113.7") }), "Allowed");
+        assert.equal(await evaluate({ identity, resourcePolicy: restricted, action: "s3:GetObject", resource: OBJECT, context: from("2001:db8::1") }), "Allowed");
+        assert.equal(await evaluate({ identity, resourcePolicy: restricted, action: "s3:GetObject", resource: OBJECT, context: from("198.51.100.9") }), "ExplicitlyDenied");
+        assert.equal(await evaluate({ identity, resourcePolicy: restricted, action: "s3:ListBucket", resource: BUCKET, context: from("198.51.100.9") }), "ExplicitlyDenied");
+    });
+
+    it("without an allow list, has no address condition at all", () => {
+        assert.ok(!JSON.stringify(policy).includes("aws:SourceIp"));
+    });
+});
