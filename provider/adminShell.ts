@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Client } from "ssh2";
+import { formatDuration } from "./backoff";
 import { gheConfigGet, gheConfigSet, gheConfigSetFromStdin } from "./shellQuote";
 
 export interface AdminShellOptions {
@@ -55,7 +56,7 @@ export class AdminShell {
             const timeoutMs = this.o.connectTimeoutMs ?? 20000;
             const timer = setTimeout(() => {
                 client.end();
-                reject(new Error(`admin shell ${this.endpoint}: no connection within ${Math.round(timeoutMs / 1000)} s`));
+                reject(new Error(`admin shell ${this.endpoint}: no connection within ${formatDuration(timeoutMs)}`));
             }, timeoutMs);
             client.on("ready", () => {
                 clearTimeout(timer);
@@ -106,7 +107,7 @@ export class AdminShell {
             };
             const onClose = () => finish(new Error(`admin shell ${this.endpoint}: connection closed before the command finished`));
             client.on("close", onClose);
-            const timer = setTimeout(() => finish(new Error(`admin shell ${this.endpoint}: command did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+            const timer = setTimeout(() => finish(new Error(`admin shell ${this.endpoint}: command did not finish within ${formatDuration(timeoutMs)}`)), timeoutMs);
             client.exec(command, (err, stream) => {
                 if (err) return finish(new Error(`admin shell ${this.endpoint}: ${err.message}`));
                 let stdout = "";

@@ -34,7 +34,14 @@ export async function pollUntil<T>(
         const result = await probe();
         if (result !== undefined) return result;
         const remaining = deadline - clock.now();
-        if (remaining <= 0) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.describe}`);
+        if (remaining <= 0) throw new Error(`timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.describe}`);
         await clock.sleep(Math.min(remaining, backoffDelay(n, opts)));
     }
+}
+
+/** "250 ms", "12 s", "3 min": durations in messages. */
+export function formatDuration(ms: number): string {
+    if (ms < 1000) return `${Math.round(ms)} ms`;
+    if (ms < 120000) return `${Math.round(ms / 1000)} s`;
+    return `${Math.round(ms / 60000)} min`;
 }

@@ -1,4 +1,4 @@
-import { pollUntil } from "./backoff";
+import { formatDuration, pollUntil } from "./backoff";
 import { ProviderContext } from "./ghesSession";
 import { ApplyStatus, ManageApiError, ManageClient } from "./manageClient";
 
@@ -48,7 +48,7 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
                 await waitIdle(`POST /manage/v1/config/apply answered ${err.status}`);
             }
         }
-        ctx.log(`configuration run ${runId} started; waiting (timeout ${Math.round(opts.timeoutMs / 1000)} s)`);
+        ctx.log(`configuration run ${runId} started; waiting (timeout ${formatDuration(opts.timeoutMs)})`);
         let polls = 0;
         const status = await pollUntil<ApplyStatus>(async () => {
             const s = await manage.applyStatus(runId);

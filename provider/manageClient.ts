@@ -1,5 +1,5 @@
 import * as https from "node:https";
-import { backoffDelay, Clock, realClock } from "./backoff";
+import { backoffDelay, Clock, formatDuration, realClock } from "./backoff";
 
 export interface ManageClientOptions {
     hostname: string;
@@ -117,7 +117,7 @@ export class ManageClient {
                 });
             });
             req.setTimeout(timeoutMs, () => {
-                const e = new Error(`no answer within ${Math.round(timeoutMs / 1000)} s (timed out)`) as NodeJS.ErrnoException;
+                const e = new Error(`no answer within ${formatDuration(timeoutMs)} (timed out)`) as NodeJS.ErrnoException;
                 e.code = "ERR_TIMEOUT";
                 req.destroy(e);
             });

@@ -15,7 +15,7 @@ export class Harness {
     readonly bucket = "ghes-packages-test";
     readonly key = { accessKeyId: "AKIAHARNESS000000001", secretAccessKey: "harness-secret-AAAA/+bbbbCCCCddddEEEEffff0001" };
 
-    constructor(private readonly simOptions: SimulatorOptions = {}, private readonly withS3 = true) {
+    constructor(simOptions: SimulatorOptions = {}, private readonly withS3 = true) {
         this.sim = new GhesSimulator(simOptions);
     }
 

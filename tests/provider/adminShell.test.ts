@@ -1,0 +1,102 @@
+import { strict as assert } from "node:assert";
+import { utils as sshUtils } from "ssh2";
+import { AdminShell } from "../../provider/adminShell";
+import { GhesSimulator } from "../support/ghesSimulator";
+
+describe("provider/adminShell: the GHES admin shell over SSH", () => {
+    let sim: GhesSimulator;
+    let key: { private: string; public: string };
+    let shell: AdminShell | undefined;
+    const open = async (o: Partial<ConstructorParameters<typeof AdminShell>[0]> = {}) => {
+        shell = new AdminShell({ hostname: "127.0.0.1", port: sim.sshPort, privateKey: key.private, ...o });
+        await shell.connect();
+        return shell;
+    };
+    beforeEach(async () => {
+        sim = await new GhesSimulator().start();
+        key = sshUtils.generateKeyPairSync("ed25519");
+        sim.authorizeKey(key.public);
+    });
+    afterEach(async () => { shell?.end(); shell = undefined; await sim.stop(); });
+
+    it("records the host key fingerprint in OpenSSH format on first contact", async () => {
+        const s = await open();
+        assert.equal(s.fingerprint, sim.hostKeyFingerprint);
+        assert.match(s.fingerprint!, /^SHA256:[A-Za-z0-9+/]{43}$/);
+    });
+
+    it("enforces a pinned host key: a changed key is refused with both fingerprints", async () => {
+        const pinned = sim.hostKeyFingerprint;
+        await sim.changeHostKey();
+        await assert.rejects(open({ expectedFingerprint: pinned }), (e: Error) =>
+            e.name === "HostKeyMismatchError" && e.message.includes(pinned) && e.message.includes(sim.hostKeyFingerprint));
+        assert.equal(sim.commands.length, 0, "nothing was sent to the impostor");
+    });
+
+    it("reports a key the appliance does not accept", async () => {
+        const other = sshUtils.generateKeyPairSync("ed25519");
+        await assert.rejects(open({ privateKey: other.private }), /ssh:\/\/admin@127\.0\.0\.1:\d+: the SSH key was not accepted/);
+    });
+
+    it("reads, writes and reports unset keys", async () => {
+        const s = await open();
+        assert.equal(await s.getConfig("secrets.packages.s3-bucket"), undefined);
+        await s.setConfig("secrets.packages.s3-bucket", "acme", false);
+        assert.equal(await s.getConfig("secrets.packages.s3-bucket"), "acme");
+    });
+
+    it("passes hostile values to ghe-config byte-for-byte and executes nothing", async () => {
+        const s = await open();
+        const values = ["'; touch /tmp/ghes-pwned-1 #", "$(touch /tmp/ghes-pwned-2)", "`touch /tmp/ghes-pwned-3`", "a;b && c | d", "two\nlines", "  spaced  ", "${PATH}"];
+        for (const [i, v] of values.entries()) {
+            await s.setConfig(`test.key${i}`, v, false);
+            await s.setConfig(`test.secret${i}`, v, true);
+        }
+        const cfg = sim.config();
+        for (const [i, v] of values.entries()) {
+            assert.equal(cfg[`test.key${i}`], v);
+            assert.equal(cfg[`test.secret${i}`], v);
+        }
+        const argv = sim.toolInvocations().filter((t) => t.args.length === 2).map((t) => t.args[1]);
+        for (const v of values) assert.equal(argv.filter((a) => a === v).length, 2, `ghe-config received ${JSON.stringify(v)} as one argument`);
+        const { existsSync } = await import("node:fs");
+        for (const n of [1, 2, 3]) assert.ok(!existsSync(`/tmp/ghes-pwned-${n}`));
+    });
+
+    it("sends secrets on stdin, never in the command line", async () => {
+        const s = await open();
+        await s.setConfig("secrets.packages.aws-secret-key", "very-secret-value-123", true);
+        assert.ok(sim.commands.every((c) => !c.command.includes("very-secret-value-123")));
+        assert.equal(sim.commands[sim.commands.length - 1].stdin, "very-secret-value-123");
+    });
+
+    it("checks exit status: a failing write is an error naming the key", async () => {
+        sim.failWriteKey = "secrets.packages.s3-bucket";
+        const s = await open();
+        await assert.rejects(s.setConfig("secrets.packages.s3-bucket", "acme", false), /writing secrets\.packages\.s3-bucket failed with exit status 255: error: could not lock/);
+    });
+
+    it("fails a command whose connection drops mid-way", async () => {
+        const s = await open();
+        sim.dropCommands(1);
+        await assert.rejects(s.getConfig("app.packages.enabled"), /connection closed before the command finished|without an exit status/);
+    });
+
+    it("times out a command that never finishes", async () => {
+        const s = await open({ commandTimeoutMs: 300 });
+        sim.hangCommands(1);
+        await assert.rejects(s.getConfig("app.packages.enabled"), /command did not finish within 300 ms/);
+    });
+
+    it("times out a connection to a port that never answers SSH", async () => {
+        const { createServer } = await import("node:net");
+        const silent = createServer(() => undefined);
+        await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+        try {
+            const s = new AdminShell({ hostname: "127.0.0.1", port: (silent.address() as { port: number }).port, privateKey: key.private, connectTimeoutMs: 300 });
+            await assert.rejects(s.connect(), /no connection within|Timed out/i);
+        } finally {
+            silent.close();
+        }
+    });
+});

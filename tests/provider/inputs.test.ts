@@ -1,0 +1,97 @@
+import { strict as assert } from "node:assert";
+import { UNKNOWN_VALUE } from "../../policies/validation";
+import { checkInputs, diffInputs, INPUT_DEFAULTS, plannedMoveFailure } from "../../provider/inputs";
+
+const valid = {
+    hostname: "ghes.example.com",
+    managementPassword: "pw-123456",
+    serviceUrl: "https://s3.us-west-2.amazonaws.com",
+    bucket: "acme-packages",
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+
+const reasons = (raw: Record<string, unknown>, env = {}) => checkInputs(raw, env).failures.map((f) => f.reason);
+
+describe("provider/inputs: check validates everything before any network call", () => {
+    it("fills documented defaults", () => {
+        const { inputs, failures } = checkInputs(valid);
+        assert.deepEqual(failures, []);
+        assert.equal(inputs.managementPort, 8443);
+        assert.equal(inputs.sshPort, 122);
+        assert.equal(inputs.onDelete, "retain");
+        assert.equal(inputs.packagesEnabled, true);
+        assert.equal(inputs.dangerouslySkipTlsVerification, false);
+        assert.deepEqual(Object.keys(INPUT_DEFAULTS).filter((k) => (inputs as unknown as Record<string, unknown>)[k] === undefined), []);
+    });
+
+    const bad: [string, Record<string, unknown>, RegExp][] = [
+        ["hostname with scheme", { hostname: "https://ghes.example.com" }, /^hostname: must be a host name/],
+        ["hostname with port", { hostname: "ghes.example.com:8443" }, /^hostname:/],
+        ["hostname with shell", { hostname: "ghes;reboot" }, /^hostname:/],
+        ["port 0", { managementPort: 0 }, /^managementPort: must be a whole number from 1 to 65535/],
+        ["port too large", { sshPort: 70000 }, /^sshPort:/],
+        ["http service URL", { serviceUrl: "http://s3.us-west-2.amazonaws.com" }, /^serviceUrl: must use https/],
+        ["service URL with path", { serviceUrl: "https://s3.amazonaws.com/bucket" }, /^serviceUrl: must be the service root/],
+        ["service URL with credentials", { serviceUrl: "https://a:b@s3.amazonaws.com" }, /^serviceUrl: must not contain credentials/],
+        ["service URL not a URL", { serviceUrl: "s3.amazonaws.com" }, /^serviceUrl: must be an absolute URL/],
+        ["bucket with quotes", { bucket: "acme'$(reboot)'" }, /^bucket: only lowercase/],
+        ["bucket with newline", { bucket: "acme\nx" }, /^bucket:/],
+        ["empty secret", { secretAccessKey: "" }, /^secretAccessKey: is required/],
+        ["secret with newline", { secretAccessKey: "abc\ndef" }, /^secretAccessKey: must be 3-256 printable/],
+        ["key id with space", { accessKeyId: "AKIA X" }, /^accessKeyId:/],
+        ["bad fingerprint", { sshHostKeyFingerprint: "MD5:aa:bb" }, /^sshHostKeyFingerprint: must be an OpenSSH SHA256/],
+        ["bad CA bundle", { caBundle: "not a pem" }, /^caBundle:/],
+        ["CA bundle and skip verification", { caBundle: "-----BEGIN CERTIFICATE-----\nx", dangerouslySkipTlsVerification: true }, /^dangerouslySkipTlsVerification: contradicts caBundle/],
+        ["bad onDelete", { onDelete: "destroy" }, /^onDelete: must be "retain" or "disable"/],
+        ["short apply timeout", { applyTimeoutSeconds: 1 }, /^applyTimeoutSeconds:/],
+        ["boolean as string", { packagesEnabled: "yes" }, /^packagesEnabled: must be true or false/],
+        ["bad SSH key", { sshPrivateKey: "ssh-ed25519 AAAA" }, /^sshPrivateKey: must be a PEM or OpenSSH private key/],
+    ];
+    for (const [what, override, why] of bad) {
+        it(`refuses ${what}, naming the field`, () => {
+            const r = reasons({ ...valid, ...override });
+            assert.ok(r.some((x) => why.test(x)), r.join(" | "));
+        });
+    }
+
+    it("requires a password unless GHES_MANAGEMENT_PASSWORD is set at run time", () => {
+        const { managementPassword: _omit, ...noPassword } = valid;
+        assert.match(reasons(noPassword).join(), /managementPassword: is required: .*GHES_MANAGEMENT_PASSWORD/);
+        assert.deepEqual(reasons(noPassword, { GHES_MANAGEMENT_PASSWORD: "from-env" }), []);
+    });
+
+    it("accepts plain http only for a loopback S3 stand-in", () => {
+        assert.deepEqual(reasons({ ...valid, serviceUrl: "http://127.0.0.1:9000" }), []);
+        assert.match(reasons({ ...valid, serviceUrl: "http://minio.internal:9000" }).join(), /must use https/);
+    });
+
+    it("does not report unknown (preview) values as failures", () => {
+        const r = reasons({ ...valid, bucket: UNKNOWN_VALUE, accessKeyId: UNKNOWN_VALUE, secretAccessKey: UNKNOWN_VALUE, hostname: UNKNOWN_VALUE });
+        assert.deepEqual(r, []);
+    });
+
+    it("never echoes a secret in a failure", () => {
+        const r = reasons({ ...valid, secretAccessKey: "has spaces secret-xyz" });
+        assert.ok(r.length === 1 && !r[0].includes("secret-xyz"), r[0]);
+    });
+});
+
+describe("provider/inputs: diff", () => {
+    const olds = checkInputs(valid).inputs as unknown as Record<string, unknown>;
+    it("no change is no change", () => assert.deepEqual(diffInputs(olds, { ...olds }), { changed: [], replaces: [] }));
+    it("a new hostname replaces", () => assert.deepEqual(diffInputs(olds, { ...olds, hostname: "ghes2.example.com" }).replaces, ["hostname"]));
+    it("storage, key and enable flag update in place", () => {
+        const d = diffInputs(olds, { ...olds, bucket: "b2-bucket", secretAccessKey: "x-new-secret", packagesEnabled: false });
+        assert.deepEqual(d.changed.sort(), ["bucket", "packagesEnabled", "secretAccessKey"]);
+        assert.deepEqual(d.replaces, []);
+    });
+    it("an unknown value counts as a change", () => assert.deepEqual(diffInputs(olds, { ...olds, accessKeyId: UNKNOWN_VALUE }).changed, ["accessKeyId"]));
+
+    it("plans the storage guard from the previous inputs", () => {
+        const news = checkInputs({ ...valid, bucket: "other-bucket" }).inputs;
+        assert.match(plannedMoveFailure(olds, news)!.reason, /^bucket: changing the storage .*allowStorageMigration: true/);
+        assert.equal(plannedMoveFailure(olds, { ...news, allowStorageMigration: true }), undefined);
+        assert.equal(plannedMoveFailure({ ...olds, packagesEnabled: false }, news), undefined);
+    });
+});

@@ -1,0 +1,102 @@
+import { strict as assert } from "node:assert";
+import { createServer, Server } from "node:net";
+import { ManageApiError, ManageClient } from "../../provider/manageClient";
+import { GhesSimulator } from "../support/ghesSimulator";
+
+describe("provider/manageClient: the Manage API over HTTPS", () => {
+    let sim: GhesSimulator;
+    const fastClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
+    const client = (o: Partial<ConstructorParameters<typeof ManageClient>[0]> = {}) => new ManageClient({
+        hostname: "127.0.0.1", port: sim.managePort, user: "api_key", password: sim.password, caBundle: sim.caBundle, clock: fastClock, ...o,
+    });
+    beforeEach(async () => { sim = await new GhesSimulator().start(); });
+    afterEach(() => sim.stop());
+
+    it("reads the version with Basic auth as api_key", async () => {
+        assert.equal(await client().version(), "3.14.2");
+        assert.equal(sim.requests[0].user, "api_key");
+        assert.equal(sim.requests[0].authorized, true);
+    });
+
+    it("verifies the certificate: without the CA bundle it refuses to talk", async () => {
+        await assert.rejects(client({ caBundle: undefined, attempts: 1 }).version(), (e: Error) => /GET \/manage\/v1\/version on 127\.0\.0\.1:\d+ failed: .*(self-signed|certificate)/i.test(e.message));
+        assert.equal(sim.requests.length, 0, "no request reached the server");
+    });
+
+    it("can skip verification only when told to, explicitly", async () => {
+        assert.equal(await client({ caBundle: undefined, dangerouslySkipTlsVerification: true }).version(), "3.14.2");
+    });
+
+    it("retries 5xx with backoff and succeeds", async () => {
+        sim.failRequests(2, 503);
+        const c = client();
+        assert.equal(await c.version(), "3.14.2");
+        assert.equal(c.requests, 3);
+    });
+
+    it("retries connection resets", async () => {
+        sim.resetRequests(2);
+        const c = client();
+        assert.equal(await c.version(), "3.14.2");
+        assert.equal(c.requests, 3);
+    });
+
+    it("gives up after a bounded number of attempts, naming method, path and status", async () => {
+        sim.failRequests(10, 500);
+        const c = client({ attempts: 3 });
+        await assert.rejects(c.startApply(), (e: Error) => e instanceof ManageApiError && /POST \/manage\/v1\/config\/apply on 127\.0\.0\.1:\d+ failed: HTTP 500 \(after 3 attempts\)/.test(e.message));
+        assert.equal(c.requests, 3);
+    });
+
+    it("never retries a 4xx; a wrong password says what to check and never shows the password", async () => {
+        const c = client({ password: "wrong-password-42" });
+        await assert.rejects(c.startApply(), (e: Error) => {
+            assert.match(e.message, /POST \/manage\/v1\/config\/apply .* HTTP 401 \(check managementPassword/);
+            assert.ok(!e.message.includes("wrong-password-42") && !e.message.includes(sim.password));
+            return true;
+        });
+        assert.equal(c.requests, 1);
+    });
+
+    it("times out a request that never answers", async () => {
+        const silent: Server = createServer(() => undefined);
+        await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+        const port = (silent.address() as { port: number }).port;
+        try {
+            const c = new ManageClient({ hostname: "127.0.0.1", port, user: "api_key", password: "x", requestTimeoutMs: 200, attempts: 2, clock: fastClock });
+            await assert.rejects(c.version(), /GET \/manage\/v1\/version .*no answer within 200 ms.*after 2 attempts/);
+        } finally {
+            silent.close();
+        }
+    });
+
+    it("manages SSH keys, configuration runs, events and maintenance mode", async () => {
+        const c = client();
+        await c.addSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3 test");
+        assert.equal(sim.authorizedKeys.size, 1);
+        await c.removeSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3 test");
+        assert.equal(sim.authorizedKeys.size, 0);
+        const id = await c.startApply();
+        assert.equal((await c.applyStatus(id)).running, true);
+        await new Promise((r) => setTimeout(r, 200));
+        const done = await c.applyStatus(id);
+        assert.deepEqual([done.running, done.successful, done.nodes.length], [false, true, 1]);
+        assert.ok((await c.applyEvents()).some((e) => /complete/.test(e.body ?? "")));
+        assert.equal(await c.maintenance(), false);
+        await c.setMaintenance(true);
+        assert.equal(await c.maintenance(), true);
+    });
+
+    it("reports a run as failed if any node failed", async () => {
+        sim.failNextRuns = 1;
+        const c = client();
+        const id = await c.startApply();
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal((await c.applyStatus(id)).successful, false);
+    });
+
+    it("treats a missing version endpoint as GHES < 3.8", async () => {
+        sim.version = "3.7.0";
+        assert.equal(await client().version(), undefined);
+    });
+});

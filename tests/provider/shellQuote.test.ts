@@ -1,0 +1,40 @@
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { gheConfigSetFromStdin, shellQuote } from "../../provider/shellQuote";
+
+const HOSTILE = [
+    "plain",
+    "with space",
+    "it's",
+    "'; rm -rf / #",
+    "$(touch /tmp/pwned)",
+    "`id`",
+    "a;b&&c||d|e",
+    "line1\nline2",
+    "trailing newline\n\n",
+    "${HOME} $HOME \\ \" !",
+    "",
+    "ünïcödé ✓",
+];
+
+describe("provider/shellQuote: values pass /bin/sh byte-for-byte", () => {
+    for (const value of HOSTILE) {
+        it(`round-trips ${JSON.stringify(value)} as one argument`, () => {
+            const out = execFileSync("/bin/sh", ["-c", `printf '%s' ${shellQuote(value)}`]);
+            assert.equal(out.toString("utf8"), value);
+        });
+        it(`round-trips ${JSON.stringify(value)} through stdin for secrets, keeping trailing newlines`, () => {
+            const script = gheConfigSetFromStdin("k").replace("ghe-config", "printf '%s|%s'");
+            const out = execFileSync("/bin/sh", ["-c", script], { input: value });
+            assert.equal(out.toString("utf8"), `k|${value}`);
+        });
+    }
+
+    it("refuses a NUL byte, which no shell word can carry", () => {
+        assert.throws(() => shellQuote("a\0b"), /NUL/);
+    });
+
+    it("keeps the secret out of the command line", () => {
+        assert.ok(!gheConfigSetFromStdin("secrets.packages.aws-secret-key").includes("secret-value"));
+    });
+});
