@@ -1,5 +1,5 @@
 import { runConfiguration } from "./configurationRun";
-import { GhesSession, openSession, ProviderContext, readSettings } from "./ghesSession";
+import { GhesSession, ProviderContext, readSettings, withSession } from "./ghesSession";
 import { GhesSettingsInputs } from "./inputs";
 import { changedKeys, desiredSettings, GhesSettings, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal } from "./settings";
 import { checkStorage } from "./storageCheck";
@@ -34,47 +34,53 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
         ctx.log(`storage check: passed (${r.operations.join(", ")}; ${r.requests} requests, ${r.attempts} attempt(s))`);
     }
 
-    const session = await openSession(inputs, ctx, pinnedFingerprint);
-    let runNeeded = false;
-    let written: string[] = [];
-    try {
+    // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
+    const progress: WriteProgress = { attempted: false, written: [] };
+    const outcome = await withSession(inputs, ctx, pinnedFingerprint, async (session, markUnrepeatable) => {
         ctx.log(`connected to GHES ${session.version ?? "(< 3.8)"} at ${inputs.hostname}, host key ${session.fingerprint}`);
         const current = await readSettings(session.shell);
         const desired = desiredSettings(inputs);
         const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
         if (refusal) throw new Error(`${inputs.hostname}: ${refusal}`);
-        const keys = changedKeys(current, desired);
-        written = await writeKeys(session, keys, desired, ctx);
-        runNeeded = written.length > 0 || (session.modern && (await lastRunFailed(session)));
+        await writeKeys(session, changedKeys(current, desired), desired, ctx, progress);
+        const runNeeded = progress.attempted || (session.modern && (await lastRunFailed(session)));
+        let applyRunId: string | undefined;
         if (runNeeded && !inputs.applyConfiguration) {
             ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
-        }
-        let applyRunId: string | undefined;
-        if (runNeeded && inputs.applyConfiguration && !session.modern) {
+        } else if (runNeeded && !session.modern) {
+            markUnrepeatable();
             applyRunId = await legacyApply(session, inputs, ctx);
         }
-        await session.close();
-        if (runNeeded && inputs.applyConfiguration && session.modern) {
-            applyRunId = (await runConfiguration(session.manage, { timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode }, ctx)).runId;
-        }
-        if (!runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
-        return {
-            ghesVersion: session.version ?? "unknown (< 3.8)",
-            hostKeyFingerprint: session.fingerprint,
-            writtenKeys: written,
-            applyRunId,
-            configuredAt: new Date((ctx.clock ?? Date).now()).toISOString(),
-        };
-    } finally {
-        await session.close();
+        return { session, runNeeded, applyRunId };
+    });
+    const { session, runNeeded } = outcome;
+    let applyRunId = outcome.applyRunId;
+    // The temporary SSH key is gone by now: the run is started and watched through the Manage API only.
+    if (runNeeded && inputs.applyConfiguration && session.modern) {
+        applyRunId = await apiApply(session, inputs, ctx);
     }
+    if (!runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
+    return {
+        ghesVersion: session.version ?? "unknown (< 3.8)",
+        hostKeyFingerprint: session.fingerprint,
+        writtenKeys: progress.written,
+        applyRunId,
+        configuredAt: new Date((ctx.clock ?? Date).now()).toISOString(),
+    };
+}
+
+interface WriteProgress {
+    /** A write was sent (even if its answer was lost). */
+    attempted: boolean;
+    written: string[];
 }
 
 /** Writes keys in order; a failure reports exactly what was and was not written. */
-async function writeKeys(session: GhesSession, keys: string[], desired: GhesSettings, ctx: ProviderContext): Promise<string[]> {
+async function writeKeys(session: GhesSession, keys: string[], desired: GhesSettings, ctx: ProviderContext, progress: WriteProgress): Promise<void> {
     const written: string[] = [];
     const masked = maskSettings(desired);
     for (const key of keys) {
+        progress.attempted = true;
         try {
             await session.shell.setConfig(key, desired[key] as string, SECRET_KEYS.has(key));
         } catch (err) {
@@ -82,9 +88,9 @@ async function writeKeys(session: GhesSession, keys: string[], desired: GhesSett
                 `No configuration run was started, so GHES still runs with its previous settings; run pulumi up again.`);
         }
         written.push(key);
+        if (!progress.written.includes(key)) progress.written.push(key);
         ctx.log(`ghe-config ${key} = ${masked[key]}`);
     }
-    return written;
 }
 
 /** A previous operation may have written the values and then failed its run: run again in that case. */
@@ -97,6 +103,13 @@ async function lastRunFailed(session: GhesSession): Promise<boolean> {
     }
 }
 
+/** GHES 3.12+: start the configuration run through the Manage API and wait for it. */
+async function apiApply(session: GhesSession, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<string> {
+    const run = await runConfiguration(session.manage, { timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode }, ctx);
+    return run.runId;
+}
+
+/** GHES < 3.12: `ghe-config-apply` over the admin shell, synchronous. */
 async function legacyApply(session: GhesSession, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<string> {
     if (inputs.maintenanceMode) ctx.log("WARNING: maintenanceMode needs the Manage API (GHES >= 3.12); the run proceeds without it");
     const started = Date.now();
@@ -113,8 +126,7 @@ async function legacyApply(session: GhesSession, inputs: GhesSettingsInputs, ctx
 
 /** refresh: what GHES holds now, mapped back onto the resource's fields. */
 export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ fields: Partial<GhesSettingsInputs>; version?: string; fingerprint: string }> {
-    const session = await openSession(inputs, ctx, pinnedFingerprint);
-    try {
+    return withSession(inputs, ctx, pinnedFingerprint, async (session) => {
         const current = await readSettings(session.shell);
         const fields: Partial<GhesSettingsInputs> = {
             serviceUrl: current[KEYS.storageType] === "s3" ? (current[KEYS.serviceUrl] ?? "") : "",
@@ -124,26 +136,24 @@ export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContex
             packagesEnabled: isEnabled(current),
         };
         return { fields, version: session.version, fingerprint: session.fingerprint };
-    } finally {
-        await session.close();
-    }
+    });
 }
 
 /** delete with onDelete "disable": switch Packages off (storage settings stay) and apply. */
 export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ runId?: string }> {
-    const session = await openSession(inputs, ctx, pinnedFingerprint);
-    try {
+    const progress: WriteProgress = { attempted: false, written: [] };
+    const outcome = await withSession(inputs, ctx, pinnedFingerprint, async (session, markUnrepeatable) => {
         const enabled = (await session.shell.getConfig(KEYS.enabled)) === "true";
-        if (!enabled) {
+        if (enabled) await writeKeys(session, [KEYS.enabled], { [KEYS.enabled]: "false" }, ctx, progress);
+        if (!progress.attempted) {
             ctx.log("GitHub Packages is already disabled: nothing to do");
-            return {};
+            return { session, runId: undefined };
         }
-        await writeKeys(session, [KEYS.enabled], { [KEYS.enabled]: "false" }, ctx);
-        if (!inputs.applyConfiguration) return {};
-        if (!session.modern) return { runId: await legacyApply(session, inputs, ctx) };
-        await session.close();
-        return { runId: (await runConfiguration(session.manage, { timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode }, ctx)).runId };
-    } finally {
-        await session.close();
-    }
+        if (!inputs.applyConfiguration || session.modern) return { session, runId: undefined };
+        markUnrepeatable();
+        return { session, runId: await legacyApply(session, inputs, ctx) };
+    });
+    const { session } = outcome;
+    if (!progress.attempted || !inputs.applyConfiguration || !session.modern) return { runId: outcome.runId };
+    return { runId: await apiApply(session, inputs, ctx) };
 }

@@ -12,7 +12,6 @@ export interface ProviderContext {
     clock?: Clock;
 }
 
-export const MIN_PACKAGES_VERSION = "3.0";
 /** From this version on the Manage API manages SSH keys and configuration runs. */
 export const MANAGE_API_VERSION = "3.12";
 
@@ -58,9 +57,6 @@ export async function openSession(inputs: GhesSettingsInputs, ctx: ProviderConte
     }
     const manage = manageClientFor(inputs, ctx);
     const version = await manage.version();
-    if (version && compareVersions(version, MIN_PACKAGES_VERSION) < 0) {
-        throw new Error(`GHES ${version} at ${inputs.hostname} does not support GitHub Packages (needs GHES >= ${MIN_PACKAGES_VERSION})`);
-    }
     const modern = version !== undefined && compareVersions(version, MANAGE_API_VERSION) >= 0;
     let privateKey: string;
     let registered: string | undefined;
@@ -123,4 +119,34 @@ export async function readSettings(shell: AdminShell): Promise<GhesSettings> {
     const current: GhesSettings = {};
     for (const key of WRITE_ORDER) current[key] = await shell.getConfig(key);
     return current;
+}
+
+/** Errors where the SSH connection went away: safe to retry idempotent reads and writes once. */
+export function isConnectionDrop(err: unknown): boolean {
+    return /connection closed before|without an exit status|no connection within|ECONNRESET|Keepalive timeout/i.test((err as Error)?.message ?? "");
+}
+
+/**
+ * Runs `fn` with an open session and always closes it (removing the temporary key). A dropped
+ * connection is retried once with a fresh session unless `fn` marked the work as not
+ * repeatable (e.g. a configuration run had started).
+ */
+export async function withSession<T>(
+    inputs: GhesSettingsInputs,
+    ctx: ProviderContext,
+    pinnedFingerprint: string | undefined,
+    fn: (session: GhesSession, markUnrepeatable: () => void) => Promise<T>,
+): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        const session = await openSession(inputs, ctx, pinnedFingerprint);
+        let repeatable = true;
+        try {
+            return await fn(session, () => { repeatable = false; });
+        } catch (err) {
+            if (attempt >= 2 || !repeatable || !isConnectionDrop(err)) throw err;
+            ctx.log(`${(err as Error).message}; reconnecting once (the writes are idempotent)`);
+        } finally {
+            await session.close();
+        }
+    }
 }

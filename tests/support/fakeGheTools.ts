@@ -1,49 +1,74 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /*
- * Fake `ghe-config` and `ghe-config-apply` for the simulator's admin shell. They run as
- * real programs under /bin/sh, so the quoting the provider sends is executed for real.
- * State lives in a JSON file named by GHE_SIM_CONFIG; every invocation's argv is appended
- * to GHE_SIM_ARGV_LOG (as JSON lines) so tests can prove what reached the tool.
+ * Fake `ghe-config` and `ghe-config-apply` for the simulator's admin shell: POSIX sh scripts
+ * run by /bin/sh, so the quoting the provider sends is executed for real. Each key is one
+ * file in GHE_SIM_CONFIG_DIR (values byte-exact, newlines included). Every invocation's argv
+ * is appended to GHE_SIM_ARGV_LOG as NUL-separated fields: tool, argc, args...
  */
-const GHE_CONFIG = `
-const fs = require("fs");
-const file = process.env.GHE_SIM_CONFIG;
-const args = process.argv.slice(2);
-fs.appendFileSync(process.env.GHE_SIM_ARGV_LOG, JSON.stringify({ tool: "ghe-config", args }) + "\\n");
-const load = () => { try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return {}; } };
-const cfg = load();
-if (args[0] === "-l") { for (const [k, v] of Object.entries(cfg)) process.stdout.write(k + "=" + v + "\\n"); process.exit(0); }
-if (args[0] === "--true") process.exit(cfg[args[1]] === "true" ? 0 : 1);
-if (args.length === 1) { if (!(args[0] in cfg)) process.exit(1); process.stdout.write(cfg[args[0]] + "\\n"); process.exit(0); }
-if (args.length === 2) {
-  if (process.env.GHE_SIM_FAIL_WRITE_KEY === args[0]) { process.stderr.write("error: could not lock config file\\n"); process.exit(255); }
-  cfg[args[0]] = args[1]; fs.writeFileSync(file, JSON.stringify(cfg)); process.exit(0);
-}
-process.stderr.write("usage: ghe-config KEY [VALUE]\\n"); process.exit(129);
+const LOG = `{ printf '%s\\0' "$(basename "$0")" "$#"; for a in "$@"; do printf '%s\\0' "$a"; done; } >> "$GHE_SIM_ARGV_LOG"`;
+
+const GHE_CONFIG = `#!/bin/sh
+${LOG}
+dir="$GHE_SIM_CONFIG_DIR"
+case "$1" in
+  -l) for f in "$dir"/*; do [ -f "$f" ] && printf '%s=%s\\n' "$(basename "$f")" "$(cat "$f")"; done; exit 0 ;;
+  --true) [ "$(cat "$dir/$2" 2>/dev/null)" = "true" ]; exit $? ;;
+esac
+if [ "$#" -eq 1 ]; then
+  [ -f "$dir/$1" ] || exit 1
+  cat "$dir/$1"; printf '\\n'; exit 0
+fi
+if [ "$#" -eq 2 ]; then
+  if [ -n "$GHE_SIM_FAIL_WRITE_KEY" ] && [ "$GHE_SIM_FAIL_WRITE_KEY" = "$1" ]; then echo "error: could not lock config file" >&2; exit 255; fi
+  printf '%s' "$2" > "$dir/$1"; exit 0
+fi
+echo "usage: ghe-config KEY [VALUE]" >&2; exit 129
 `;
 
-const GHE_CONFIG_APPLY = `
-const fs = require("fs");
-fs.appendFileSync(process.env.GHE_SIM_ARGV_LOG, JSON.stringify({ tool: "ghe-config-apply", args: process.argv.slice(2) }) + "\\n");
-const ms = Number(process.env.GHE_SIM_APPLY_MS || "0");
-const code = Number(process.env.GHE_SIM_APPLY_EXIT || "0");
-process.stdout.write("Preparing storage device...\\nValidating configuration\\n");
-setTimeout(() => {
-  if (code !== 0) process.stderr.write("ERROR: Packages storage could not be reached\\n");
-  else { fs.copyFileSync(process.env.GHE_SIM_CONFIG, process.env.GHE_SIM_CONFIG + ".applied"); process.stdout.write("Done.\\n"); }
-  process.exit(code);
-}, ms);
+const GHE_CONFIG_APPLY = `#!/bin/sh
+${LOG}
+echo "Preparing storage device..."
+echo "Validating configuration"
+sleep "$GHE_SIM_APPLY_SECONDS"
+if [ "$GHE_SIM_APPLY_EXIT" != "0" ]; then echo "ERROR: Packages storage could not be reached" >&2; exit "$GHE_SIM_APPLY_EXIT"; fi
+rm -rf "$GHE_SIM_CONFIG_DIR.applied" && cp -r "$GHE_SIM_CONFIG_DIR" "$GHE_SIM_CONFIG_DIR.applied"
+echo "Done."
 `;
 
 export function writeFakeGheTools(dir: string): string {
     const bin = join(dir, "bin");
     mkdirSync(bin, { recursive: true });
     for (const [name, body] of [["ghe-config", GHE_CONFIG], ["ghe-config-apply", GHE_CONFIG_APPLY]]) {
-        const p = join(bin, name);
-        writeFileSync(p, `#!${process.execPath}\n${body}`);
-        chmodSync(p, 0o755);
+        writeFileSync(join(bin, name), body);
+        chmodSync(join(bin, name), 0o755);
     }
     return bin;
+}
+
+/** Reads a config directory (one file a key) into an object. */
+export function readConfigDir(dir: string): Record<string, string> | undefined {
+    if (!existsSync(dir)) return undefined;
+    const out: Record<string, string> = {};
+    for (const f of readdirSync(dir).sort()) out[f] = readFileSync(join(dir, f), "utf8");
+    return out;
+}
+
+export function writeConfigDir(dir: string, values: Record<string, string>): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [k, v] of Object.entries(values)) writeFileSync(join(dir, k), v);
+}
+
+/** Parses the argv log written by the fake tools. */
+export function parseArgvLog(text: string): { tool: string; args: string[] }[] {
+    const fields = text.split("\0");
+    const out: { tool: string; args: string[] }[] = [];
+    for (let i = 0; i + 1 < fields.length;) {
+        const tool = fields[i];
+        const argc = Number(fields[i + 1]);
+        out.push({ tool, args: fields.slice(i + 2, i + 2 + argc) });
+        i += 2 + argc;
+    }
+    return out;
 }

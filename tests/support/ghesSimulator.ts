@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { timingSafeEqual } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Connection, ParsedKey, Server as SshServer, utils as sshUtils } from "ssh2";
 import { fingerprintOf } from "../../provider/adminShell";
 import { compareVersions as compare } from "../../provider/manageClient";
-import { writeFakeGheTools } from "./fakeGheTools";
+import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
 import { selfSignedCert } from "./selfSignedCert";
 
 /*
@@ -76,6 +76,8 @@ export class GhesSimulator {
     busyStatus = 409;
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
+    /** Called after each Manage API answer (lets a test act between two client requests). */
+    afterResponse?: (request: RecordedRequest) => void;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -97,12 +99,12 @@ export class GhesSimulator {
         this.nodes = o.nodes ?? ["ghe-sim-primary"];
         this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
         this.bin = writeFakeGheTools(this.dir);
-        writeFileSync(this.configFile, JSON.stringify(o.config ?? {}));
+        writeConfigDir(this.configDir, o.config ?? {});
         writeFileSync(this.argvLog, "");
         this.sshHostKey = sshUtils.generateKeyPairSync("ed25519").private;
     }
 
-    get configFile(): string { return join(this.dir, "ghe-config.json"); }
+    get configDir(): string { return join(this.dir, "ghe-config"); }
     get argvLog(): string { return join(this.dir, "argv.log"); }
     /** The CA bundle a client needs to trust the Manage API. */
     get caBundle(): string { return this.cert.cert; }
@@ -110,15 +112,13 @@ export class GhesSimulator {
     private get modern(): boolean { return compare(this.version, "3.12") >= 0; }
 
     /** Current ghe-config values. */
-    config(): Record<string, string> { return JSON.parse(readFileSync(this.configFile, "utf8")); }
+    config(): Record<string, string> { return readConfigDir(this.configDir) ?? {}; }
     /** The values in effect: those the last successful configuration run applied. */
-    appliedConfig(): Record<string, string> | undefined {
-        return existsSync(this.configFile + ".applied") ? JSON.parse(readFileSync(this.configFile + ".applied", "utf8")) : undefined;
-    }
-    setConfig(values: Record<string, string>): void { writeFileSync(this.configFile, JSON.stringify({ ...this.config(), ...values })); }
+    appliedConfig(): Record<string, string> | undefined { return readConfigDir(this.configDir + ".applied"); }
+    setConfig(values: Record<string, string>): void { writeConfigDir(this.configDir, values); }
     /** Every argv the fake tools received. */
     toolInvocations(): { tool: string; args: string[] }[] {
-        return readFileSync(this.argvLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        return parseArgvLog(readFileSync(this.argvLog, "utf8"));
     }
     /** Counts of what changed GHES: ghe-config writes and configuration runs started by clients. */
     writes(): number { return this.toolInvocations().filter((i) => i.tool === "ghe-config" && i.args.length === 2).length; }
@@ -176,6 +176,7 @@ export class GhesSimulator {
                 rec.status = status;
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));
+                this.afterResponse?.(rec);
             };
             if (this.resetNextRequests > 0) {
                 this.resetNextRequests--;
@@ -268,7 +269,12 @@ export class GhesSimulator {
         if (!external && this.failNextRuns > 0) this.failNextRuns--;
         const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: Date.now(), durationMs, successful, external };
         this.runs.push(run);
-        if (successful) setTimeout(() => writeFileSync(this.configFile + ".applied", readFileSync(this.configFile)), durationMs).unref();
+        if (successful) {
+            setTimeout(() => {
+                rmSync(this.configDir + ".applied", { recursive: true, force: true });
+                cpSync(this.configDir, this.configDir + ".applied", { recursive: true });
+            }, durationMs).unref();
+        }
         return run;
     }
 
@@ -305,6 +311,7 @@ export class GhesSimulator {
 
     private onSshClient(client: Connection): void {
         this.sshConnections.add(client);
+        (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
         client.on("close", () => this.sshConnections.delete(client));
         client.on("error", () => undefined);
         client.on("authentication", (ctx) => {
@@ -336,9 +343,9 @@ export class GhesSimulator {
                     const child = spawn("/bin/sh", ["-c", info.command], {
                         env: {
                             PATH: `${this.bin}:/usr/bin:/bin`,
-                            GHE_SIM_CONFIG: this.configFile,
+                            GHE_SIM_CONFIG_DIR: this.configDir,
                             GHE_SIM_ARGV_LOG: this.argvLog,
-                            GHE_SIM_APPLY_MS: String(this.applyDurationMs),
+                            GHE_SIM_APPLY_SECONDS: String(this.applyDurationMs / 1000),
                             GHE_SIM_APPLY_EXIT: String(this.legacyApplyExit),
                             ...(this.failWriteKey ? { GHE_SIM_FAIL_WRITE_KEY: this.failWriteKey } : {}),
                         },

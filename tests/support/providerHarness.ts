@@ -1,3 +1,4 @@
+import { Clock, realClock } from "../../provider/backoff";
 import { ProviderContext } from "../../provider/ghesSession";
 import { GhesSettingsInputs, checkInputs } from "../../provider/inputs";
 import { makeGhesSettingsProvider } from "../../provider/ghesSettingsProvider";
@@ -11,7 +12,9 @@ export class Harness {
     readonly env: Record<string, string | undefined> = {};
     sim: GhesSimulator;
     s3?: LocalS3;
-    readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env }));
+    /** Clock the provider uses; a test may swap in a virtual one to reach long timeouts instantly. */
+    clock: Clock = realClock;
+    readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env, clock: this.clock }));
     readonly bucket = "ghes-packages-test";
     readonly key = { accessKeyId: "AKIAHARNESS000000001", secretAccessKey: "harness-secret-AAAA/+bbbbCCCCddddEEEEffff0001" };
 
@@ -52,4 +55,13 @@ export class Harness {
         if (failures.length) throw new Error(failures.map((f) => f.reason).join("; "));
         return inputs;
     }
+}
+
+/** Real time plus a virtual offset: every sleep returns at once and moves the clock forward. */
+export function virtualClock(): Clock {
+    let offset = 0;
+    return {
+        now: () => Date.now() + offset,
+        sleep: async (ms) => { offset += ms; await new Promise((r) => setImmediate(r)); },
+    };
 }

@@ -1,0 +1,86 @@
+import { strict as assert } from "node:assert";
+import { checkStorage, PROBE_PREFIX, regionOfServiceUrl } from "../../provider/storageCheck";
+import { identityPolicyFor, policyWithout } from "../support/fixtures";
+import { LocalS3 } from "../support/localS3";
+
+const BUCKET = "acme-packages";
+const GOOD = { accessKeyId: "AKIAGOODKEY000000001", secretAccessKey: "good-secret-0123456789abcdefghijABCDEFGHIJ" };
+
+describe("provider/storageCheck: the key is proven against the bucket before GHES is touched", () => {
+    let s3: LocalS3;
+    const fast = { now: () => Date.now(), sleep: () => new Promise<void>((r) => setTimeout(r, 5)) };
+    const run = (o: Partial<Parameters<typeof checkStorage>[0]> = {}) =>
+        checkStorage({ serviceUrl: s3.url, bucket: BUCKET, ...GOOD, timeoutMs: 0, clock: fast, ...o });
+
+    before(async () => {
+        s3 = await new LocalS3([BUCKET]).start();
+        s3.addKey({ ...GOOD, policy: identityPolicyFor(BUCKET) });
+        s3.addKey({ accessKeyId: "AKIANOMULTIPART00001", secretAccessKey: GOOD.secretAccessKey, policy: policyWithout(BUCKET, "s3:ListMultipartUploadParts") });
+        s3.addKey({ accessKeyId: "AKIANODELETE00000001", secretAccessKey: GOOD.secretAccessKey, policy: policyWithout(BUCKET, "s3:DeleteObject") });
+    });
+    after(() => s3.stop());
+
+    it("passes with the right key, performing every operation GHES performs, and leaves nothing behind", async () => {
+        const r = await run();
+        assert.deepEqual(r.operations, ["PutObject", "GetObject", "ListObjectsV2", "CreateMultipartUpload", "UploadPart", "ListParts", "ListMultipartUploads", "AbortMultipartUpload", "DeleteObject"]);
+        assert.equal(r.attempts, 1);
+        assert.equal(r.requests, 9);
+        assert.deepEqual((await s3.objectKeys(BUCKET)).filter((k) => k.startsWith(PROBE_PREFIX)), []);
+        assert.equal(s3.uploads.size, 0, "no multipart upload left open");
+    });
+
+    it("fails on a wrong secret, saying so without printing it", async () => {
+        await assert.rejects(run({ secretAccessKey: "wrong-secret-zzzzzzzzzzzzzzzzzzzzzzzzzzzz" }), (e: Error) => {
+            assert.match(e.message, /PutObject on bucket "acme-packages" at http:\/\/127\.0\.0\.1:\d+ was refused .*secret access key does not match.*GHES was not changed/);
+            assert.ok(!e.message.includes("wrong-secret") && !e.message.includes(GOOD.secretAccessKey));
+            return true;
+        });
+    });
+
+    it("fails on an unknown key id", async () => {
+        await assert.rejects(run({ accessKeyId: "AKIAUNKNOWN000000001" }), /InvalidAccessKeyId/);
+    });
+
+    it("names the missing multipart permission and cleans up what it started", async () => {
+        await assert.rejects(run({ accessKeyId: "AKIANOMULTIPART00001" }), /ListParts on bucket .* the key lacks s3:ListMultipartUploadParts \(AccessDenied\)\. Grant it on the objects ARN/);
+        assert.deepEqual((await s3.objectKeys(BUCKET)).filter((k) => k.startsWith(PROBE_PREFIX)), [], "probe object removed");
+        assert.equal(s3.uploads.size, 0, "multipart upload aborted");
+    });
+
+    it("names a missing delete permission", async () => {
+        await assert.rejects(run({ accessKeyId: "AKIANODELETE00000001" }), /DeleteObject .* lacks s3:DeleteObject/);
+    });
+
+    it("fails on a missing bucket", async () => {
+        s3.addKey({ accessKeyId: "AKIAOTHERBUCKET00001", secretAccessKey: GOOD.secretAccessKey, policy: identityPolicyFor("no-such-bucket") });
+        await assert.rejects(run({ accessKeyId: "AKIAOTHERBUCKET00001", bucket: "no-such-bucket" }), /the bucket does not exist \(NoSuchBucket\)/);
+    });
+
+    it("retries while a new key propagates, then succeeds", async () => {
+        const fresh = { accessKeyId: "AKIAPROPAGATING00001", secretAccessKey: GOOD.secretAccessKey };
+        const retries: string[] = [];
+        let calls = 0;
+        const clock = { now: () => Date.now(), sleep: async () => { if (++calls === 2) s3.addKey({ ...fresh, policy: identityPolicyFor(BUCKET) }); } };
+        const r = await run({ ...fresh, timeoutMs: 60000, clock, onRetry: (m) => retries.push(m) });
+        assert.equal(r.attempts, 3);
+        assert.equal(retries.length, 2);
+        assert.match(retries[0], /InvalidAccessKeyId; a new key can take a while/);
+    });
+
+    it("is bounded: stops retrying when the propagation window is over", async () => {
+        let now = 0;
+        const clock = { now: () => now, sleep: async (ms: number) => { now += ms; } };
+        await assert.rejects(run({ accessKeyId: "AKIANEVERVALID000001", timeoutMs: 30000, clock }), /refused after \d attempt\(s\)/);
+        assert.ok(now >= 30000 && now < 60000, `gave up after ${now} ms of simulated time`);
+    });
+
+    it("fails clearly when the service cannot be reached", async () => {
+        await assert.rejects(run({ serviceUrl: "http://127.0.0.1:1" }), /storage check failed: PutObject .*ECONNREFUSED|storage check failed: PutObject/);
+    });
+
+    it("derives region and addressing style from the service URL", () => {
+        assert.deepEqual(regionOfServiceUrl("https://s3.eu-west-1.amazonaws.com"), { region: "eu-west-1", aws: true });
+        assert.deepEqual(regionOfServiceUrl("https://s3.cn-north-1.amazonaws.com.cn"), { region: "cn-north-1", aws: true });
+        assert.deepEqual(regionOfServiceUrl("https://minio.internal:9000"), { region: "us-east-1", aws: false });
+    });
+});
