@@ -46,6 +46,11 @@ async function guarded<T>(values: Partial<GhesSettingsInputs>, ctx: ProviderCont
     }
 }
 
+/** Drops undefined values: the host encodes results as protobuf Structs, which have no undefined. */
+function compact(values: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}
+
 function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const k of ALL_INPUT_FIELDS) if (props[k] !== undefined) out[k] = props[k];
@@ -64,7 +69,7 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
             const { inputs, failures } = checkInputs(news, ctx.env);
             const move = olds && Object.keys(olds).length > 0 ? plannedMoveFailure(olds as Partial<GhesSettingsInputs>, inputs) : undefined;
             if (move) failures.push(move);
-            return { inputs: inputs as unknown as Record<string, unknown>, failures };
+            return { inputs: compact(inputs as unknown as Record<string, unknown>), failures };
         },
 
         async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
@@ -83,7 +88,7 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
             const inputs = raw as unknown as GhesSettingsInputs;
             return guarded(inputs, ctx, async () => {
                 const report = await applyDesired(inputs, ctx);
-                return { id: `ghes-packages:${inputs.hostname}`, outs: { ...inputs, ...report } };
+                return { id: `ghes-packages:${inputs.hostname}`, outs: compact({ ...inputs, ...report }) };
             });
         },
 
@@ -95,10 +100,11 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
                 const { changed } = diffInputs(olds, news);
                 if (changed.every((k) => CONTROL_FIELDS.has(k))) {
                     ctx.log(`only provider settings changed (${changed.join(", ")}): GHES is not contacted`);
-                    return { outs: { ...previous, ...inputs } };
+                    const { ghesVersion, hostKeyFingerprint, applyRunId, configuredAt, writtenKeys } = previous;
+                    return { outs: compact({ ...inputs, ghesVersion, hostKeyFingerprint, applyRunId, configuredAt, writtenKeys }) };
                 }
                 const report = await applyDesired(inputs, ctx, previous.hostKeyFingerprint);
-                return { outs: { ...inputs, ...report, applyRunId: report.applyRunId ?? previous.applyRunId } };
+                return { outs: compact({ ...inputs, ...report, applyRunId: report.applyRunId ?? previous.applyRunId }) };
             });
         },
 
@@ -111,7 +117,7 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
                 const drift = (["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled"] as const)
                     .filter((k) => state[k] !== outs[k]);
                 ctx.log(drift.length ? `refresh: GHES differs from the last deployment in ${drift.join(", ")}` : "refresh: GHES matches the last deployment");
-                return { id, props: outs, inputs: inputsOf(outs) };
+                return { id, props: compact(outs), inputs: compact(inputsOf(outs)) };
             });
         },
 

@@ -1,0 +1,133 @@
+import { strict as assert } from "node:assert";
+import { KEYS } from "../../provider/settings";
+import { DynamicProviderHost } from "../support/dynamicProviderHost";
+import { identityPolicyFor } from "../support/fixtures";
+import { Harness } from "../support/providerHarness";
+
+/*
+ * The closest thing to `pulumi up` that runs here: the real dynamic-provider host from
+ * @pulumi/pulumi, driven over gRPC as the engine drives it, against the GHES simulator.
+ */
+describe("provider through the real Pulumi dynamic-provider host (gRPC)", function () {
+    this.timeout(120000);
+    let h: Harness;
+    let host: DynamicProviderHost;
+    before(async () => {
+        h = await new Harness().start();
+        host = await new DynamicProviderHost().start();
+    });
+    after(async () => {
+        await host.stop();
+        await h.stop();
+    });
+
+    const raw = (over: Record<string, unknown> = {}) => ({
+        hostname: "127.0.0.1",
+        managementPort: h.sim.managePort,
+        sshPort: h.sim.sshPort,
+        caBundle: h.sim.caBundle,
+        managementPassword: h.sim.password,
+        serviceUrl: h.s3!.url,
+        bucket: h.bucket,
+        ...h.key,
+        storageCheckTimeoutSeconds: 5,
+        ...over,
+    });
+
+    let id = "";
+    let state: Record<string, unknown> = {};
+
+    it("serializes a small provider with no secret in it", () => {
+        assert.ok(host.provider.length < 8000, `${host.provider.length} bytes`);
+        for (const s of [h.sim.password, h.key.secretAccessKey]) assert.ok(!host.provider.includes(s));
+    });
+
+    it("check: validates and fills defaults; bad input fails naming the field, before any network call", async () => {
+        const ok = await host.check({}, raw());
+        assert.deepEqual(ok.failures, []);
+        assert.equal(ok.inputs.sshPort, h.sim.sshPort);
+        assert.equal(ok.inputs.onDelete, "retain");
+        const before = h.sim.requests.length;
+        const bad = await host.check({}, raw({ bucket: "Bad;Bucket", serviceUrl: "ftp://x", managementPort: 0 }));
+        assert.deepEqual(bad.failures.map((f) => f.property).sort(), ["bucket", "managementPort", "serviceUrl"]);
+        assert.equal(h.sim.requests.length, before);
+    });
+
+    it("check: tolerates unknown values during preview", async () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const r = await host.check({}, raw({ bucket: unknown, accessKeyId: unknown, secretAccessKey: unknown }));
+        assert.deepEqual(r.failures, []);
+    });
+
+    it("create: configures GHES and returns outputs", async () => {
+        const inputs = (await host.check({}, raw())).inputs;
+        const r = await host.create(inputs);
+        id = r.id;
+        state = r.outs;
+        assert.equal(id, "ghes-packages:127.0.0.1");
+        assert.equal(state.ghesVersion, "3.14.2");
+        assert.equal(state.hostKeyFingerprint, h.sim.hostKeyFingerprint);
+        assert.equal(h.sim.clientRuns().length, 1);
+        assert.equal(h.sim.appliedConfig()![KEYS.bucket], h.bucket);
+        assert.ok(typeof state.__provider === "string");
+    });
+
+    it("diff: no change is no change; a new hostname replaces", async () => {
+        const inputs = (await host.check(state, raw())).inputs;
+        assert.deepEqual(await host.diff(id, state, inputs), { changes: "none", replaces: [] });
+        const moved = (await host.check(state, raw({ hostname: "localhost" }))).inputs;
+        assert.deepEqual(await host.diff(id, state, moved), { changes: "some", replaces: ["hostname"] });
+    });
+
+    it("update: a key rotation writes two keys and runs exactly one configuration", async () => {
+        const rotated = { accessKeyId: "AKIAHOSTROTATED00001", secretAccessKey: "host-rotated-secret-0000/+11112222333" };
+        h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
+        const news = (await host.check(state, raw(rotated))).inputs;
+        assert.equal((await host.diff(id, state, news)).changes, "some");
+        const writes = h.sim.writes();
+        state = await host.update(id, state, news);
+        assert.equal(h.sim.writes() - writes, 2);
+        assert.equal(h.sim.clientRuns().length, 2);
+        assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
+        assert.equal(state.accessKeyId, rotated.accessKeyId);
+    });
+
+    it("check: refuses a storage move of an enabled instance at plan time", async () => {
+        const r = await host.check(state, raw({ bucket: "another-bucket" }));
+        assert.deepEqual(r.failures.map((f) => f.property), ["bucket"]);
+        assert.match(r.failures[0].reason, /allowStorageMigration/);
+    });
+
+    it("read: returns props and inputs; drift made by hand shows", async () => {
+        let r = await host.read(id, state);
+        assert.equal(r.props.bucket, h.bucket);
+        assert.equal(r.inputs.accessKeyId, state.accessKeyId);
+        h.sim.setConfig({ [KEYS.enabled]: "false" });
+        r = await host.read(id, state);
+        assert.equal(r.props.packagesEnabled, false);
+        const news = (await host.check(state, raw({ accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey }))).inputs;
+        assert.equal((await host.diff(id, r.props, news)).changes, "some");
+        h.sim.setConfig({ [KEYS.enabled]: "true" });
+    });
+
+    it("delete: retain leaves GHES untouched; disable switches Packages off and applies", async () => {
+        const requests = h.sim.requests.length;
+        await host.delete(id, state);
+        assert.equal(h.sim.requests.length, requests);
+        await host.delete(id, { ...state, onDelete: "disable" });
+        assert.equal(h.sim.config()[KEYS.enabled], "false");
+        assert.equal(h.sim.clientRuns().length, 3);
+    });
+
+    it("errors cross gRPC readable, and without secrets", async () => {
+        const inputs = (await host.check({}, raw({ managementPassword: "definitely-wrong-pw" }))).inputs;
+        await assert.rejects(host.create(inputs), (e: Error) => /HTTP 401/.test(e.message) && !e.message.includes("definitely-wrong-pw"));
+    });
+
+    it("never printed a secret on the host's stderr", () => {
+        for (const s of [h.sim.password, h.key.secretAccessKey, "host-rotated-secret-0000/+11112222333", "definitely-wrong-pw"]) {
+            assert.ok(!host.stderr.includes(s), "secret on stderr");
+        }
+        assert.match(host.stderr, /\[ghes-packages\] configuration run sim-run-\d+ succeeded/);
+    });
+});

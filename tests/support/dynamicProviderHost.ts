@@ -1,0 +1,141 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ghesSettingsProvider } from "../../provider/serializableProvider";
+
+/*
+ * Drives the real Pulumi dynamic-provider host exactly as the engine does (ghes-facts.md §4):
+ * spawn `node <@pulumi/pulumi>/cmd/dynamic-provider/index.js`, read its port, connect the
+ * generated gRPC client, and send Configure/Check/Diff/Create/Read/Update/Delete with the
+ * serialized provider in `__provider`.
+ */
+
+const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+const fromPulumi = createRequire(join(pulumiDir, "package.json"));
+const grpc = fromPulumi("@grpc/grpc-js");
+const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb");
+const provproto = fromPulumi("./proto/provider_pb");
+const provrpc = fromPulumi("./proto/provider_grpc_pb");
+
+export const URN = "urn:pulumi:test::ghes-packages::pulumi-nodejs:dynamic/ghes-packages:GhesPackagesSettings::rehearsal";
+
+type Props = Record<string, unknown>;
+
+/** The serialized provider text, as the SDK writes it into `__provider`. */
+export async function serializedProvider(): Promise<string> {
+    return (await pulumi.runtime.serializeFunction(() => ghesSettingsProvider, { allowSecrets: true })).text;
+}
+
+export class DynamicProviderHost {
+    private child?: ChildProcess;
+    private client: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    /** Everything the host wrote to stderr (the provider's logs land here). */
+    stderr = "";
+    provider = "";
+
+    /** Starts the host; `env` is the environment of the provider process (credentials, etc.). */
+    async start(env: Record<string, string | undefined> = {}): Promise<this> {
+        this.provider = await serializedProvider();
+        this.child = spawn(process.execPath, [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
+            cwd: process.cwd(),
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        this.child.stderr!.on("data", (d: Buffer) => { this.stderr += d.toString("utf8"); });
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            const timer = setTimeout(() => reject(new Error(`dynamic-provider host printed no port within 20 s: ${this.stderr}`)), 20000);
+            this.child!.stdout!.on("data", (d: Buffer) => {
+                out += d.toString("utf8");
+                const m = /^(\d+)\s*$/m.exec(out);
+                if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+            });
+            this.child!.on("exit", (code) => { clearTimeout(timer); reject(new Error(`dynamic-provider host exited with ${code}: ${this.stderr}`)); });
+        });
+        this.client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const req = new provproto.ConfigureRequest();
+        req.setArgs(structproto.Struct.fromJavaScript({}));
+        req.setAcceptsecrets(true);
+        await this.call("configure", req);
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        this.client?.close();
+        if (this.child && this.child.exitCode === null) {
+            const exited = new Promise((r) => this.child!.once("exit", r));
+            this.child.kill();
+            await exited;
+        }
+    }
+
+    private call<T>(method: string, req: unknown): Promise<T> {
+        return new Promise((resolve, reject) => {
+            this.client[method](req, { deadline: Date.now() + 120000 }, (err: Error | null, res: T) => (err ? reject(err) : resolve(res)));
+        });
+    }
+
+    private struct(props: Props) {
+        return structproto.Struct.fromJavaScript({ ...props, __provider: this.provider });
+    }
+
+    async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+        const req = new provproto.CheckRequest();
+        req.setUrn(URN);
+        req.setOlds(structproto.Struct.fromJavaScript(olds));
+        req.setNews(this.struct(news));
+        const res = await this.call<any>("check", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return {
+            inputs: res.getInputs().toJavaScript(),
+            failures: res.getFailuresList().map((f: { getProperty(): string; getReason(): string }) => ({ property: f.getProperty(), reason: f.getReason() })),
+        };
+    }
+
+    async diff(id: string, olds: Props, news: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }> {
+        const req = new provproto.DiffRequest();
+        req.setId(id);
+        req.setUrn(URN);
+        req.setOlds(this.struct(olds));
+        req.setNews(this.struct(news));
+        const res = await this.call<any>("diff", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const C = provproto.DiffResponse.DiffChanges;
+        const changes = res.getChanges() === C.DIFF_SOME ? "some" : res.getChanges() === C.DIFF_NONE ? "none" : "unknown";
+        return { changes, replaces: res.getReplacesList() };
+    }
+
+    async create(props: Props): Promise<{ id: string; outs: Props }> {
+        const req = new provproto.CreateRequest();
+        req.setUrn(URN);
+        req.setProperties(this.struct(props));
+        const res = await this.call<any>("create", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return { id: res.getId(), outs: res.getProperties().toJavaScript() };
+    }
+
+    async read(id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
+        const req = new provproto.ReadRequest();
+        req.setId(id);
+        req.setUrn(URN);
+        req.setProperties(this.struct(props));
+        const res = await this.call<any>("read", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return { id: res.getId(), props: res.getProperties().toJavaScript(), inputs: res.getInputs()?.toJavaScript() };
+    }
+
+    async update(id: string, olds: Props, news: Props): Promise<Props> {
+        const req = new provproto.UpdateRequest();
+        req.setId(id);
+        req.setUrn(URN);
+        req.setOlds(this.struct(olds));
+        req.setNews(this.struct(news));
+        const res = await this.call<any>("update", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return res.getProperties().toJavaScript();
+    }
+
+    async delete(id: string, props: Props): Promise<void> {
+        const req = new provproto.DeleteRequest();
+        req.setId(id);
+        req.setUrn(URN);
+        req.setProperties(this.struct(props));
+        await this.call("delete", req);
+    }
+}
