@@ -60,6 +60,7 @@ export interface CheckFailure {
 const isUnknown = (v: unknown) => v === UNKNOWN_VALUE;
 // Control characters (newlines included) have no place in any of these values; the shell
 // quoting would carry them safely, but GHES config files would not.
+// eslint-disable-next-line no-control-regex
 const hasControlChars = (s: string) => /[\x00-\x1f\x7f]/.test(s);
 
 export function hostnameError(h: string): string | undefined {

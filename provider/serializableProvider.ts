@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- run-time loading is the point of this file */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /*

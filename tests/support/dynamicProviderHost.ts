@@ -35,14 +35,22 @@ export class DynamicProviderHost {
     provider = "";
 
     /** Starts the host; `env` is the environment of the provider process (credentials, etc.). */
-    async start(env: Record<string, string | undefined> = {}): Promise<this> {
+    async start(env: Record<string, string | undefined> = {}, onStderrLine?: (line: string) => void): Promise<this> {
         this.provider = await serializedProvider();
         this.child = spawn(process.execPath, [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
             cwd: process.cwd(),
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
-        this.child.stderr!.on("data", (d: Buffer) => { this.stderr += d.toString("utf8"); });
+        let partial = "";
+        this.child.stderr!.on("data", (d: Buffer) => {
+            const text = d.toString("utf8");
+            this.stderr += text;
+            if (!onStderrLine) return;
+            const lines = (partial + text).split("\n");
+            partial = lines.pop() ?? "";
+            for (const line of lines) onStderrLine(line);
+        });
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
             const timer = setTimeout(() => reject(new Error(`dynamic-provider host printed no port within 20 s: ${this.stderr}`)), 20000);

@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import { OnDelete, PackagesStorage } from "../index";
+
+/*
+ * The reference stack. Secrets come from stack config set with --secret:
+ *   pulumi config set --secret ghesPassword ...
+ *   pulumi config set ghesCaBundle "$(cat ca.pem)"      (optional, not secret)
+ * and AWS credentials/region from the usual aws:region config and environment.
+ */
+const config = new pulumi.Config();
+const hostname = config.get("ghesHostname");
+const optional = (key: string) => config.get(key) || undefined;
+
+const storage = new PackagesStorage(pulumi.getStack(), {
+    bucket: {
+        bucketName: optional("bucketName"),
+        kmsKeyArn: optional("kmsKeyArn"),
+        allowedSourceCidrs: config.getObject<string[]>("allowedSourceCidrs"),
+    },
+    keyRotation: config.get("keyRotation"),
+    ghes: hostname ? {
+        hostname,
+        managementPassword: config.getSecret("ghesPassword"),
+        caBundle: optional("ghesCaBundle"),
+        sshHostKeyFingerprint: optional("ghesSshHostKeyFingerprint"),
+        onDelete: (config.get("onDelete") || "retain") as OnDelete,
+        maintenanceMode: config.getBoolean("maintenanceMode"),
+    } : undefined,
+});
+
+export const bucketName = storage.bucketName;
+export const bucketArn = storage.bucketArn;
+export const serviceUrl = storage.serviceUrl;
+export const userArn = storage.userArn;
+export const accessKeyId = storage.accessKeyId;
+export const secretAccessKey = storage.secretAccessKey;
+export const ghesVersion = storage.ghesVersion;
+export const ghesApplyRunId = storage.ghesApplyRunId;
