@@ -1,0 +1,41 @@
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+describe("package: what npm pack ships", function () {
+    this.timeout(120000);
+    let files: string[] = [];
+    before(() => {
+        // --dry-run still runs prepack (the TypeScript build), so this packs what users get.
+        const json = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts=false"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        files = (JSON.parse(json)[0].files as { path: string }[]).map((f) => f.path);
+    });
+
+    it("ships compiled JavaScript and type declarations for the public surface and the provider", () => {
+        for (const f of ["dist/index.js", "dist/index.d.ts", "dist/components/packagesStorage.js", "dist/components/packagesStorage.d.ts",
+            "dist/provider/ghesSettingsProvider.js", "dist/provider/serializableProvider.js", "dist/policies/identityPolicy.js", "README.md", "package.json"]) {
+            assert.ok(files.includes(f), `${f} is in the tarball`);
+        }
+    });
+
+    it("ships no tests, simulator, scripts or TypeScript sources", () => {
+        const unwanted = files.filter((f) => /^tests\/|^dist\/tests\/|^scripts\/|^stack\/|(?<!\.d)\.ts$/.test(f));
+        assert.deepEqual(unwanted, []);
+    });
+
+    it("keeps @pulumi/pulumi and @pulumi/aws as peer dependencies only (a second copy breaks user programs)", () => {
+        const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+        for (const p of ["@pulumi/pulumi", "@pulumi/aws"]) {
+            assert.ok(pkg.peerDependencies[p], `${p} is a peer dependency`);
+            assert.equal(pkg.dependencies[p], undefined, `${p} is not a dependency`);
+        }
+        assert.equal(pkg.dependencies["@cloud-copilot/iam-simulate"], undefined, "the AGPL evaluator stays a dev dependency");
+    });
+
+    it("resolves the provider implementation by the package name the serialized provider asks for", () => {
+        const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+        const source = readFileSync("provider/serializableProvider.ts", "utf8");
+        assert.ok(source.includes(`"${pkg.name}/dist/provider/ghesSettingsProvider"`));
+        assert.ok(files.includes("dist/provider/ghesSettingsProvider.js"));
+    });
+});
