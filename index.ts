@@ -8,3 +8,5 @@ export { ghesBucketPolicy } from "./policies/bucketPolicy";
 export { s3ServiceUrl } from "./policies/s3Endpoint";
 export { InputError } from "./policies/validation";
 export { OnDelete, PASSWORD_ENV } from "./provider/inputs";
+// The dynamic provider itself, for driving it directly (e.g. through the dynamic-provider host).
+export { ghesSettingsProvider } from "./provider/serializableProvider";

@@ -131,7 +131,8 @@ export class AdminShell {
     async getConfig(key: string): Promise<string | undefined> {
         const r = await this.exec(gheConfigGet(key));
         if (r.code === 0) return r.stdout.replace(/\n$/, "");
-        if (r.code === 1 && !r.stderr.trim()) return undefined;
+        // Exit status 1 is git-config's (and so ghe-config's) "no such key".
+        if (r.code === 1) return undefined;
         throw new Error(`admin shell ${this.endpoint}: reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
     }
 

@@ -51,7 +51,15 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
         ctx.log(`configuration run ${runId} started; waiting (timeout ${formatDuration(opts.timeoutMs)})`);
         let polls = 0;
         const status = await pollUntil<ApplyStatus>(async () => {
-            const s = await manage.applyStatus(runId);
+            let s: ApplyStatus;
+            try {
+                s = await manage.applyStatus(runId);
+            } catch (err) {
+                // Services restart during a run: an unreachable or 5xx Manage API is not a failed run.
+                if (!(err instanceof ManageApiError) || (err.status !== undefined && err.status < 500)) throw err;
+                ctx.log(`configuration run ${runId}: status not available (${err.message}); still waiting`);
+                return undefined;
+            }
             if (++polls % 6 === 0) ctx.log(`configuration run ${runId}: still running (${Math.round((clock.now() - started) / 1000)} s)`);
             return s.running ? undefined : s;
         }, { ...RUN_POLL, timeoutMs: remaining(), describe: `configuration run ${runId}`, clock: ctx.clock });

@@ -1,6 +1,6 @@
 import { utils as sshUtils } from "ssh2";
 import { AdminShell, HostKeyMismatchError } from "./adminShell";
-import { Clock } from "./backoff";
+import { Clock, realClock } from "./backoff";
 import { GhesSettingsInputs, PASSWORD_ENV } from "./inputs";
 import { compareVersions, ManageClient } from "./manageClient";
 import { GhesSettings, WRITE_ORDER } from "./settings";
@@ -84,7 +84,8 @@ export async function openSession(inputs: GhesSettingsInputs, ctx: ProviderConte
                 break;
             } catch (err) {
                 if (attempt >= 2 || err instanceof HostKeyMismatchError || /not accepted/.test((err as Error).message)) throw err;
-                ctx.log(`admin shell: ${(err as Error).message}; retrying once`);
+                ctx.log(`${(err as Error).message}; retrying once in 2 s`);
+                await (ctx.clock ?? realClock).sleep(2000);
             }
         }
     } catch (err) {

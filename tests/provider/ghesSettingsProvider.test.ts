@@ -176,6 +176,17 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
+        it("keeps waiting when the Manage API is briefly unavailable during the run (services restart)", async () => {
+            let armed = false;
+            h.sim.afterResponse = (r) => {
+                if (!armed && r.method === "POST" && r.path === "/manage/v1/config/apply") { armed = true; h.sim.failRequests(6, 503, "/manage/v1/config/apply"); }
+            };
+            h.clock = virtualClock();
+            const { outs } = await h.provider.create(h.inputs() as never);
+            assert.equal(outs.applyRunId, "sim-run-1");
+            assert.ok(h.logs.some((l) => /status not available .*HTTP 503.*still waiting/.test(l)));
+        });
+
         it("reconnects once when the SSH connection drops mid-command, and still runs the configuration", async () => {
             h.sim.dropCommands(1);
             const { outs } = await h.provider.create(h.inputs() as never);

@@ -43,6 +43,9 @@ export class DynamicProviderHost {
             stdio: ["ignore", "pipe", "pipe"],
         });
         let partial = "";
+        // Never outlive the test process, even if it dies before stop().
+        const child = this.child;
+        process.once("exit", () => child.kill());
         this.child.stderr!.on("data", (d: Buffer) => {
             const text = d.toString("utf8");
             this.stderr += text;
