@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BucketPublicAccessBlock } from "@pulumi/aws/s3/bucketPublicAccessBlock";
 import { bucketArnFor, s3ServiceUrl } from "../policies/s3Endpoint";
 import { bucketNameError, regionError } from "../policies/validation";
 import { ArgChecks } from "./argChecks";
 import { GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
-import { SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
+import { blockAllPublicAccess, SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
 import { StorageIdentity, StorageIdentityArgs, validateStorageIdentityArgs } from "./storageIdentity";
 
 /** A bucket the caller already manages (bring your own bucket). */
@@ -102,14 +101,7 @@ export class PackagesStorage extends pulumi.ComponentResource {
             this.bucketPolicyJson = pulumi.output(undefined);
             kmsKeyArn = existing.kmsKeyArn;
             // A Packages bucket must never be public, whoever manages it.
-            bucketDeps = [new BucketPublicAccessBlock(`${name}-public-access-block`, {
-                bucket: existing.name,
-                region: existing.region,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            }, { parent: this, retainOnDelete: true })];
+            bucketDeps = [blockAllPublicAccess(name, existing.name, existing.region, { parent: this, retainOnDelete: true })];
         } else {
             const bucket = new SecureBucket(name, args.bucket ?? {}, { parent: this });
             this.bucketName = bucket.bucketName;

@@ -84,6 +84,21 @@ export const SECURE_BUCKET_DEFAULTS = {
     accessLogPrefix: "ghes-packages/",
 } as const;
 
+/**
+ * The public access block with all four flags on. Not configurable on purpose: GHES applies
+ * no ACLs or object permissions, so a public Packages bucket leaks every package.
+ */
+export function blockAllPublicAccess(name: string, bucket: pulumi.Input<string>, region: pulumi.Input<string> | undefined, opts: pulumi.CustomResourceOptions): BucketPublicAccessBlock {
+    return new BucketPublicAccessBlock(`${name}-public-access-block`, {
+        bucket,
+        region,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    }, opts);
+}
+
 /** Validates SecureBucketArgs; throws an InputError naming every bad argument. */
 export function validateSecureBucketArgs(component: string, args: SecureBucketArgs, field = "bucket"): void {
     const checks = new ArgChecks(component);
@@ -144,14 +159,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             tags: pulumi.output(args.tags ?? {}).apply((t) => ({ ...t, "managed-by": "pulumi", "ghes-packages-instance": name })),
         }, child());
 
-        const publicAccessBlock = new BucketPublicAccessBlock(`${name}-public-access-block`, {
-            bucket: bucket.bucket,
-            region: args.region,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, child());
+        const publicAccessBlock = blockAllPublicAccess(name, bucket.bucket, args.region, child());
 
         const ownership = new BucketOwnershipControls(`${name}-ownership`, {
             bucket: bucket.bucket,
