@@ -71,24 +71,30 @@ export class AdminShell {
                 const what = err.level === "client-authentication" ? "the SSH key was not accepted for user admin" : err.message;
                 reject(new Error(`admin shell ${this.endpoint}: ${what}`));
             });
-            client.connect({
-                host: this.o.hostname,
-                port: this.o.port,
-                username: "admin",
-                privateKey: this.o.privateKey,
-                readyTimeout: timeoutMs,
-                keepaliveInterval: 10000,
-                keepaliveCountMax: 3,
-                hostVerifier: (key: Buffer) => {
-                    const fp = fingerprintOf(key);
-                    this.fingerprint = fp;
-                    if (this.o.expectedFingerprint && this.o.expectedFingerprint !== fp) {
-                        mismatch = new HostKeyMismatchError(this.endpoint, this.o.expectedFingerprint, fp);
-                        return false;
-                    }
-                    return true;
-                },
-            });
+            try {
+                client.connect({
+                    host: this.o.hostname,
+                    port: this.o.port,
+                    username: "admin",
+                    privateKey: this.o.privateKey,
+                    readyTimeout: timeoutMs,
+                    keepaliveInterval: 10000,
+                    keepaliveCountMax: 3,
+                    hostVerifier: (key: Buffer) => {
+                        const fp = fingerprintOf(key);
+                        this.fingerprint = fp;
+                        if (this.o.expectedFingerprint && this.o.expectedFingerprint !== fp) {
+                            mismatch = new HostKeyMismatchError(this.endpoint, this.o.expectedFingerprint, fp);
+                            return false;
+                        }
+                        return true;
+                    },
+                });
+            } catch (err) {
+                // e.g. a private key ssh2 cannot parse: fail now, and leave no timer behind.
+                clearTimeout(timer);
+                reject(new Error(`admin shell ${this.endpoint}: ${(err as Error).message}`));
+            }
         });
     }
 

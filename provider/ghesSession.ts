@@ -1,9 +1,9 @@
-import { utils as sshUtils } from "ssh2";
 import { AdminShell, HostKeyMismatchError } from "./adminShell";
 import { Clock, realClock } from "./backoff";
 import { GhesSettingsInputs, PASSWORD_ENV } from "./inputs";
 import { compareVersions, ManageClient } from "./manageClient";
 import { GhesSettings, WRITE_ORDER } from "./settings";
+import { generateEd25519KeyPair } from "./sshKeys";
 
 /** What the provider methods need from their surroundings; tests pass their own. */
 export interface ProviderContext {
@@ -61,7 +61,7 @@ export async function openSession(inputs: GhesSettingsInputs, ctx: ProviderConte
     let privateKey: string;
     let registered: string | undefined;
     if (modern) {
-        const pair = sshUtils.generateKeyPairSync("ed25519", { comment: `pulumi-ghes-packages-${Date.now()}` });
+        const pair = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now()}`);
         await manage.addSshKey(pair.public);
         registered = pair.public;
         privateKey = pair.private;

@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyDesired, disablePackages, readActual } from "./ghesOperations";
 import { ProviderContext } from "./ghesSession";
-import { ALL_INPUT_FIELDS, checkInputs, CONTROL_FIELDS, diffInputs, GhesSettingsInputs, plannedMoveFailure, SECRET_INPUTS } from "./inputs";
+import { ALL_INPUT_FIELDS, checkInputs, CONTROL_FIELDS, diffInputs, GhesSettingsInputs, PASSWORD_ENV, plannedMoveFailure, SECRET_INPUTS } from "./inputs";
 import { redactError } from "./redact";
 
 /** Outputs beyond the inputs. */
@@ -32,7 +32,7 @@ function secretsOf(values: Partial<GhesSettingsInputs>, ctx: ProviderContext): s
         const v = values[k];
         if (typeof v === "string") out.push(v);
     }
-    const envPassword = ctx.env.GHES_MANAGEMENT_PASSWORD;
+    const envPassword = ctx.env[PASSWORD_ENV];
     if (envPassword) out.push(envPassword);
     return out;
 }
@@ -79,7 +79,6 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
                 replaces,
                 // A new instance gets configured before the old resource is deleted (which by default leaves GHES as is).
                 deleteBeforeReplace: false,
-
             };
         },
 

@@ -67,7 +67,8 @@ export function isEnabled(settings: GhesSettings): boolean {
  */
 export function storageMoveRefusal(current: GhesSettings, desired: GhesSettings, allowStorageMigration: boolean): string | undefined {
     if (allowStorageMigration || !isEnabled(current)) return undefined;
-    const moved = [KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && current[k] !== desired[k]);
+    // The storage type too: an instance on Azure Blob storage must not be switched to S3 silently.
+    const moved = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && current[k] !== desired[k]);
     if (moved.length === 0) return undefined;
     const what = moved.map((k) => `${k}: ${JSON.stringify(current[k])} -> ${JSON.stringify(desired[k])}`).join(", ");
     return `GitHub Packages is enabled on this instance and already stores packages elsewhere (${what}). ` +

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { utils as sshUtils } from "ssh2";
+import { generateEd25519KeyPair } from "../../provider/sshKeys";
 import { AdminShell } from "../../provider/adminShell";
 import { GhesSimulator } from "../support/ghesSimulator";
 
@@ -14,7 +14,7 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
     };
     beforeEach(async () => {
         sim = await new GhesSimulator().start();
-        key = sshUtils.generateKeyPairSync("ed25519");
+        key = generateEd25519KeyPair();
         sim.authorizeKey(key.public);
     });
     afterEach(async () => { shell?.end(); shell = undefined; await sim.stop(); });
@@ -34,7 +34,7 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
     });
 
     it("reports a key the appliance does not accept", async () => {
-        const other = sshUtils.generateKeyPairSync("ed25519");
+        const other = generateEd25519KeyPair();
         await assert.rejects(open({ privateKey: other.private }), /ssh:\/\/admin@127\.0\.0\.1:\d+: the SSH key was not accepted/);
     });
 

@@ -17,8 +17,8 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
         host = await new DynamicProviderHost().start();
     });
     after(async () => {
-        await host.stop();
-        await h.stop();
+        await host?.stop();
+        await h?.stop();
     });
 
     const raw = (over: Record<string, unknown> = {}) => ({

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { utils as sshUtils } from "ssh2";
+import { generateEd25519KeyPair } from "../../provider/sshKeys";
 import { KEYS } from "../../provider/settings";
 import { identityPolicyFor } from "../support/fixtures";
 import { Harness, virtualClock } from "../support/providerHarness";
@@ -21,8 +21,11 @@ function assertNoSecretLeaked(h: Harness, secrets: string[], extra: string[] = [
 describe("provider/ghesSettingsProvider: create, update, read, delete against the GHES simulator", () => {
     let h: Harness;
     afterEach(async () => {
-        assertNoSecretLeaked(h, [h.key.secretAccessKey, h.sim.password]);
-        await h.stop();
+        try {
+            assertNoSecretLeaked(h, [h.key.secretAccessKey, h.sim.password]);
+        } finally {
+            await h.stop();
+        }
     });
 
     describe("GHES 3.12+ (Manage API)", () => {
@@ -256,7 +259,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         let key: { private: string; public: string };
         beforeEach(async () => {
             h = await new Harness({ version: "3.11.4" }).start();
-            key = sshUtils.generateKeyPairSync("ed25519");
+            key = generateEd25519KeyPair();
             h.sim.authorizeKey(key.public);
         });
 

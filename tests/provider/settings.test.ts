@@ -40,6 +40,10 @@ describe("provider/settings: what GHES must hold and what to write", () => {
         it("refuses moving an instance with Packages enabled to another bucket", () => {
             assert.match(storageMoveRefusal(desired, moved, false)!, /already stores packages elsewhere.*s3-bucket: "acme" -> "other-bucket".*allowStorageMigration/s);
         });
+        it("refuses switching an instance that serves packages from Azure Blob storage", () => {
+            const azure = { [KEYS.storageType]: "azure", [KEYS.enabled]: "true" };
+            assert.match(storageMoveRefusal(azure, desired, false)!, /blob-storage-type: "azure" -> "s3"/);
+        });
         it("allows it as a planned migration", () => assert.equal(storageMoveRefusal(desired, moved, true), undefined));
         it("allows it when Packages is not enabled yet", () => assert.equal(storageMoveRefusal({ ...desired, [KEYS.enabled]: "false" }, moved, false), undefined));
         it("allows first configuration and key rotation", () => {

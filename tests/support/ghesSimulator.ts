@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, ParsedKey, Server as SshServer, utils as sshUtils } from "ssh2";
 import { fingerprintOf } from "../../provider/adminShell";
+import { generateEd25519KeyPair } from "../../provider/sshKeys";
 import { compareVersions as compare } from "../../provider/manageClient";
 import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
 import { selfSignedCert } from "./selfSignedCert";
@@ -101,7 +102,7 @@ export class GhesSimulator {
         this.bin = writeFakeGheTools(this.dir);
         writeConfigDir(this.configDir, o.config ?? {});
         writeFileSync(this.argvLog, "");
-        this.sshHostKey = sshUtils.generateKeyPairSync("ed25519").private;
+        this.sshHostKey = generateEd25519KeyPair().private;
     }
 
     get configDir(): string { return join(this.dir, "ghe-config"); }
@@ -137,13 +138,18 @@ export class GhesSimulator {
         this.https.on("connection", (s: Socket) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
         await new Promise<void>((resolve) => this.https!.listen(0, "127.0.0.1", resolve));
         this.managePort = (this.https.address() as AddressInfo).port;
-        await this.startSsh(0);
+        try {
+            await this.startSsh(0);
+        } catch (err) {
+            await this.stop();
+            throw err;
+        }
         return this;
     }
 
     /** Replaces the SSH host key (a rebuilt appliance, or a machine in the middle). */
     async changeHostKey(): Promise<void> {
-        this.sshHostKey = sshUtils.generateKeyPairSync("ed25519").private;
+        this.sshHostKey = generateEd25519KeyPair().private;
         const port = this.sshPort;
         await this.stopSsh();
         await this.startSsh(port);
