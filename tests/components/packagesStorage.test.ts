@@ -75,6 +75,10 @@ describe("components/PackagesStorage: the component users import", () => {
             assert.ok(deps.some((d) => d.endsWith("BucketPublicAccessBlock::ps-ghes-public-access-block")), deps.join());
         });
 
+        it("sends the secret key and the password to the engine as secrets", () => {
+            assert.deepEqual([...ghes().options.secretInputs].sort(), ["managementPassword", "secretAccessKey"]);
+        });
+
         it("marks the secret inputs secret in outputs and serializes no secret into the provider", () => {
             const r = ghes();
             assert.deepEqual([...r.options.additionalSecretOutputs].sort(), ["managementPassword", "secretAccessKey", "sshPrivateKey"]);

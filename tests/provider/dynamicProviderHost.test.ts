@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../provider/settings";
+import { checkStorage } from "../../provider/storageCheck";
 import { DynamicProviderHost } from "../support/dynamicProviderHost";
 import { identityPolicyFor } from "../support/fixtures";
 import { Harness } from "../support/providerHarness";
@@ -90,6 +91,11 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
         assert.equal(h.sim.clientRuns().length, 2);
         assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
         assert.equal(state.accessKeyId, rotated.accessKeyId);
+        // The engine deletes the replaced key only now; what GHES runs with must still work.
+        h.s3!.keys.delete(h.key.accessKeyId);
+        const applied = h.sim.appliedConfig()!;
+        const r = await checkStorage({ serviceUrl: applied[KEYS.serviceUrl], bucket: applied[KEYS.bucket], accessKeyId: applied[KEYS.accessKeyId], secretAccessKey: applied[KEYS.secretAccessKey], timeoutMs: 0 });
+        assert.equal(r.operations.length, 9);
     });
 
     it("check: refuses a storage move of an enabled instance at plan time", async () => {
@@ -120,7 +126,7 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
     });
 
     it("errors cross gRPC readable, and without secrets", async () => {
-        const inputs = (await host.check({}, raw({ managementPassword: "definitely-wrong-pw" }))).inputs;
+        const inputs = (await host.check({}, raw({ managementPassword: "definitely-wrong-pw", storageCheck: false }))).inputs;
         await assert.rejects(host.create(inputs), (e: Error) => /HTTP 401/.test(e.message) && !e.message.includes("definitely-wrong-pw"));
     });
 

@@ -17,7 +17,12 @@ export interface RegisteredOptions {
     additionalSecretOutputs: string[];
     replacementTrigger?: unknown;
     deleteBeforeReplace?: boolean;
+    /** Input keys whose value reached the engine wrapped as a secret. */
+    secretInputs: string[];
 }
+
+/** Pulumi's wire marker for a secret value. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 const optionsByName = new Map<string, RegisteredOptions>();
 
@@ -59,6 +64,8 @@ export function installMocks(): void {
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
         const trigger = req.getReplacementTrigger?.();
+        const wire = req.getObject().toJavaScript() as Record<string, Record<string, unknown> | undefined>;
+        const secretInputs = Object.keys(wire).filter((k) => wire[k]?.["4dabf18193072939515e22adb298388d"] === SECRET_SIG);
         optionsByName.set(`${req.getType()}::${req.getName()}`, {
             parent: req.getParent(),
             retainOnDelete: req.getRetainondelete?.(),
@@ -67,6 +74,7 @@ export function installMocks(): void {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            secretInputs,
         });
         return register(req, callback);
     };
@@ -82,6 +90,7 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
     getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
     getDeletebeforereplace(): boolean;
+    getObject(): { toJavaScript(): unknown };
 }
 
 /** Registered resources whose name starts with the given instance name. */
