@@ -23,7 +23,14 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
     const deadline = started + opts.timeoutMs;
     const remaining = () => Math.max(1, deadline - clock.now());
     const waitIdle = async (why: string) => {
-        const latest = await manage.applyStatus();
+        let latest: ApplyStatus;
+        try {
+            latest = await manage.applyStatus();
+        } catch (err) {
+            // The latest-run query (no run_id) is not documented everywhere; without it, just try to start.
+            if (err instanceof ManageApiError && err.status !== undefined && err.status < 500) return;
+            throw err;
+        }
         if (!latest.running) return;
         ctx.log(`${why}: configuration run ${latest.runId ?? "(unknown id)"} is in progress; waiting for it to end`);
         await pollUntil(async () => ((await manage.applyStatus()).running ? undefined : true),

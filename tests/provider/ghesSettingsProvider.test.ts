@@ -171,6 +171,14 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
+        it("works with an appliance that only answers run status for a given run_id", async () => {
+            h.sim.requireRunId = true;
+            const { outs } = await h.provider.create(h.inputs() as never);
+            assert.equal(outs.applyRunId, "sim-run-1");
+            await h.provider.create(h.inputs() as never);
+            assert.equal(h.sim.clientRuns().length, 1);
+        });
+
         it("retries Manage API 5xx answers and connection resets within bounds", async () => {
             h.sim.failRequests(2, 502);
             await h.provider.create(h.inputs() as never);

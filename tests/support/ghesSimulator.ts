@@ -75,6 +75,8 @@ export class GhesSimulator {
     failNextRuns = 0;
     /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
     busyStatus = 409;
+    /** Answer 400 to GET /config/apply without run_id (the documented form always has one). */
+    requireRunId = false;
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
     /** Called after each Manage API answer (lets a test act between two client requests). */
@@ -242,6 +244,7 @@ export class GhesSimulator {
             }
             if (method === "GET") {
                 const id = url.searchParams.get("run_id");
+                if (!id && this.requireRunId) return send(400, { message: "run_id is required" });
                 const run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
                 if (!run) return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
                 return send(200, this.runStatus(run));
