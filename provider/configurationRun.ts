@@ -1,4 +1,4 @@
-import { formatDuration, pollUntil } from "./backoff";
+import { backoffDelay, formatDuration, pollUntil, realClock } from "./backoff";
 import { ProviderContext } from "./ghesSession";
 import { ApplyStatus, ManageApiError, ManageClient } from "./manageClient";
 
@@ -18,7 +18,7 @@ const BUSY_STATUSES = new Set([409, 423, 429]);
  * node reports success. Failure names the run id and the last events.
  */
 export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: ProviderContext): Promise<RunOutcome> {
-    const clock = ctx.clock ?? { now: () => Date.now() };
+    const clock = ctx.clock ?? realClock;
     const started = clock.now();
     const deadline = started + opts.timeoutMs;
     const remaining = () => Math.max(1, deadline - clock.now());
@@ -51,7 +51,8 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
                 runId = await manage.startApply();
             } catch (err) {
                 // Undocumented what POST answers while a run is in progress: treat "busy" answers as such.
-                if (!(err instanceof ManageApiError) || !BUSY_STATUSES.has(err.status ?? 0) || attempt >= 5) throw err;
+                if (!(err instanceof ManageApiError) || !BUSY_STATUSES.has(err.status ?? 0) || clock.now() >= deadline) throw err;
+                await clock.sleep(backoffDelay(attempt - 1, RUN_POLL));
                 await waitIdle(`POST /manage/v1/config/apply answered ${err.status}`);
             }
         }

@@ -179,6 +179,16 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
+        it("keeps retrying a busy POST (with backoff) when the appliance cannot say which run is in progress", async () => {
+            h.sim.requireRunId = true;
+            h.sim.startExternalRun(1500);
+            await h.provider.create(h.inputs() as never);
+            const posts = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/config/apply");
+            assert.ok(posts.filter((r) => r.status === 409).length >= 1 && posts[posts.length - 1].status === 200);
+            assert.ok(posts.length <= 6, `${posts.length} POSTs: backoff, not a tight loop`);
+            assert.equal(h.sim.clientRuns().length, 1);
+        });
+
         it("retries Manage API 5xx answers and connection resets within bounds", async () => {
             h.sim.failRequests(2, 502);
             await h.provider.create(h.inputs() as never);
