@@ -83,7 +83,8 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
         forcePathStyle: !aws, // MinIO and other S3-compatible services want path-style addressing
         credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
         maxAttempts: 3,
-        requestHandler: { connectionTimeout: 5000, requestTimeout: o.requestTimeoutMs ?? 15000 },
+        // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
+        requestHandler: { connectionTimeout: 5000, requestTimeout: o.requestTimeoutMs ?? 15000, throwOnRequestTimeout: true },
         // Checksums only where S3 requires them: S3-compatible services may not know the newer headers.
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
@@ -138,7 +139,7 @@ function describeFailure(o: StorageCheckOptions, f: ProbeFailure, attempts: numb
         default:
             why = `${f.code ?? "error"}${f.status ? ` (HTTP ${f.status})` : ""}: ${f.message.slice(0, 200)}`;
     }
-    return `storage check failed: ${f.operation} on ${where} was refused after ${attempts} attempt(s): ${why}. GHES was not changed.`;
+    return `storage check failed: ${f.operation} on ${where} (${attempts} attempt(s)): ${why}. GHES was not changed.`;
 }
 
 async function probeOnce(client: S3Client, bucket: string): Promise<string[]> {

@@ -94,6 +94,7 @@ export class GhesSimulator {
     managePort = 0;
     sshPort = 0;
     private runSeq = 0;
+    private readonly timers = new Set<NodeJS.Timeout>();
 
     constructor(o: SimulatorOptions = {}) {
         this.version = o.version ?? "3.14.2";
@@ -158,6 +159,8 @@ export class GhesSimulator {
     }
 
     async stop(): Promise<void> {
+        for (const t of this.timers) clearTimeout(t);
+        this.timers.clear();
         await this.stopSsh();
         if (this.https) {
             for (const s of this.sockets) s.destroy();
@@ -279,10 +282,13 @@ export class GhesSimulator {
         const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: Date.now(), durationMs, successful, external };
         this.runs.push(run);
         if (successful) {
-            setTimeout(() => {
+            const timer = setTimeout(() => {
+                this.timers.delete(timer);
                 rmSync(this.configDir + ".applied", { recursive: true, force: true });
                 cpSync(this.configDir, this.configDir + ".applied", { recursive: true });
-            }, durationMs).unref();
+            }, durationMs);
+            timer.unref();
+            this.timers.add(timer);
         }
         return run;
     }
