@@ -60,6 +60,12 @@ export interface SecureBucketArgs {
      * Default: no source-address restriction.
      */
     allowedSourceCidrs?: string[];
+    /**
+     * With `allowedSourceCidrs`: VPC endpoint ids (`vpce-...`) whose requests are allowed too.
+     * Needed when GHES reaches S3 through a VPC endpoint (such requests have no public source
+     * address). Default: none.
+     */
+    allowedVpcEndpointIds?: string[];
     /** Server access logging. Default: off. */
     accessLogging?: BucketAccessLoggingArgs;
     /**
@@ -120,6 +126,10 @@ export function validateSecureBucketArgs(component: string, args: SecureBucketAr
         } else {
             args.allowedSourceCidrs.forEach((c, i) => checks.add(c, (v) => cidrError(`${field}.allowedSourceCidrs[${i}]`, v)));
         }
+    }
+    if (args.allowedVpcEndpointIds !== undefined) {
+        if (args.allowedSourceCidrs === undefined) checks.fail(`${field}.allowedVpcEndpointIds only applies together with ${field}.allowedSourceCidrs`);
+        args.allowedVpcEndpointIds.forEach((id, i) => checks.add(id, (v) => (/^vpce-[0-9a-f]{8,17}$/.test(v) ? undefined : `${field}.allowedVpcEndpointIds[${i}]: ${JSON.stringify(v)} is not a VPC endpoint id (vpce-...)`)));
     }
     if (args.accessLogging) {
         checks.add(args.accessLogging.targetBucket, (v) => bucketNameError(`${field}.accessLogging.targetBucket`, v));
@@ -203,7 +213,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         new BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.bucket, ...common, rules }, child([versioningResource]));
 
         this.policyJson = bucket.arn.apply((bucketArn) =>
-            JSON.stringify(ghesBucketPolicy({ bucketArn, allowedSourceCidrs: args.allowedSourceCidrs }), null, 2));
+            JSON.stringify(ghesBucketPolicy({ bucketArn, allowedSourceCidrs: args.allowedSourceCidrs, allowedVpcEndpointIds: args.allowedVpcEndpointIds }), null, 2));
         // After the public access block and ownership: S3 rejects concurrent configuration changes.
         new BucketPolicy(`${name}-policy`, { bucket: bucket.bucket, region: args.region, policy: this.policyJson },
             child([publicAccessBlock, ownership]));

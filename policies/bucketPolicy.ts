@@ -9,6 +9,12 @@ export interface BucketPolicyArgs {
      * GHES sends package clients to S3 with pre-signed URLs.
      */
     allowedSourceCidrs?: string[];
+    /**
+     * With `allowedSourceCidrs`: requests through these VPC endpoints are also allowed.
+     * Requests via a VPC endpoint carry no public source address, so an instance reaching S3
+     * through a gateway or interface endpoint must be listed here.
+     */
+    allowedVpcEndpointIds?: string[];
 }
 
 /**
@@ -46,7 +52,11 @@ export function ghesBucketPolicy(args: BucketPolicyArgs): PolicyDocument {
             Principal: "*",
             Action: [...GHES_BUCKET_ACTIONS, ...GHES_OBJECT_ACTIONS],
             Resource: resources,
-            Condition: { NotIpAddress: { "aws:SourceIp": [...args.allowedSourceCidrs] } },
+            Condition: {
+                NotIpAddress: { "aws:SourceIp": [...args.allowedSourceCidrs] },
+                // Conditions are ANDed: denied only if neither from a listed range nor through a listed endpoint.
+                ...(args.allowedVpcEndpointIds?.length ? { StringNotEqualsIfExists: { "aws:SourceVpce": [...args.allowedVpcEndpointIds] } } : {}),
+            },
         });
     }
     return { Version: "2012-10-17", Statement: statements };

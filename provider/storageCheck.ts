@@ -59,10 +59,10 @@ export class StorageCheckError extends Error {
 /** Region from an AWS service URL (s3.<region>.amazonaws.com); us-east-1 for S3-compatible services. */
 export function regionOfServiceUrl(serviceUrl: string): { region: string; aws: boolean } {
     const host = new URL(serviceUrl).hostname;
-    const m = /^s3[.-]([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host);
-    if (m) return { region: m[1], aws: true };
-    if (host === "s3.amazonaws.com") return { region: "us-east-1", aws: true };
-    return { region: "us-east-1", aws: false };
+    const aws = /\.amazonaws\.com(\.cn)?$/.test(host);
+    // s3.<region>, s3-fips.<region>, s3.dualstack.<region>, *.s3.<region>.vpce.amazonaws.com ...
+    const m = /(?:^|\.)([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\./.exec(host);
+    return { region: aws && m ? m[1] : "us-east-1", aws };
 }
 
 const AUTH_PROPAGATION = new Set(["InvalidAccessKeyId", "AccessDenied", "SignatureDoesNotMatch", "InvalidToken", "Forbidden"]);

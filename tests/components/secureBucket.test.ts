@@ -147,6 +147,8 @@ describe("components/SecureBucket: a locked-down Packages bucket", () => {
             ["days without versioning", { versioning: false, noncurrentVersionExpirationDays: 5 }, /needs versioning/],
             ["bad owner", { expectedBucketOwner: "acme" }, /bucket\.expectedBucketOwner: must be a 12-digit/],
             ["bad region", { region: "Europe" }, /bucket\.region: /],
+            ["endpoint ids without CIDRs", { allowedVpcEndpointIds: ["vpce-0a1b2c3d"] }, /allowedVpcEndpointIds only applies together with/],
+            ["bad endpoint id", { allowedSourceCidrs: ["10.0.0.0/8"], allowedVpcEndpointIds: ["endpoint-1"] }, /bucket\.allowedVpcEndpointIds\[0\]: .*not a VPC endpoint id/],
         ];
         for (const [what, args, message] of cases) {
             it(what, async () => {

@@ -41,6 +41,15 @@ describe("policies/bucketPolicy: transport and network restrictions", () => {
         assert.equal(await evaluate({ identity, resourcePolicy: restricted, action: "s3:ListBucket", resource: BUCKET, context: from("198.51.100.9") }), "ExplicitlyDenied");
     });
 
+    it("with VPC endpoints listed, also lets requests through those endpoints in (they carry no public address)", async () => {
+        const p = ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: ["203.0.113.0/24"], allowedVpcEndpointIds: ["vpce-0a1b2c3d4e5f60718"] });
+        const viaEndpoint = (vpce: string) => ({ ...tls("1.2"), "aws:SourceVpce": vpce, "aws:SourceIp": "10.1.2.3" });
+        assert.equal(await evaluate({ identity, resourcePolicy: p, action: "s3:PutObject", resource: OBJECT, context: viaEndpoint("vpce-0a1b2c3d4e5f60718") }), "Allowed");
+        assert.equal(await evaluate({ identity, resourcePolicy: p, action: "s3:PutObject", resource: OBJECT, context: viaEndpoint("vpce-99999999999999999") }), "ExplicitlyDenied");
+        assert.equal(await evaluate({ identity, resourcePolicy: p, action: "s3:GetObject", resource: OBJECT, context: { ...tls("1.2"), "aws:SourceIp": "198.51.100.9" } }), "ExplicitlyDenied");
+        assert.equal(await evaluate({ identity, resourcePolicy: p, action: "s3:GetObject", resource: OBJECT, context: { ...tls("1.2"), "aws:SourceIp": "203.0.113.9" } }), "Allowed");
+    });
+
     it("without an allow list, has no address condition at all", () => {
         assert.ok(!JSON.stringify(policy).includes("aws:SourceIp"));
     });

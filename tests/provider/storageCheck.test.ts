@@ -97,5 +97,9 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
         assert.deepEqual(regionOfServiceUrl("https://s3.eu-west-1.amazonaws.com"), { region: "eu-west-1", aws: true });
         assert.deepEqual(regionOfServiceUrl("https://s3.cn-north-1.amazonaws.com.cn"), { region: "cn-north-1", aws: true });
         assert.deepEqual(regionOfServiceUrl("https://minio.internal:9000"), { region: "us-east-1", aws: false });
+        assert.deepEqual(regionOfServiceUrl("https://s3-fips.us-gov-west-1.amazonaws.com"), { region: "us-gov-west-1", aws: true });
+        assert.deepEqual(regionOfServiceUrl("https://s3.dualstack.ap-southeast-2.amazonaws.com"), { region: "ap-southeast-2", aws: true });
+        assert.deepEqual(regionOfServiceUrl("https://bucket.vpce-0a1b2c3d-x1y2z3.s3.eu-central-1.vpce.amazonaws.com"), { region: "eu-central-1", aws: true });
+        assert.deepEqual(regionOfServiceUrl("https://s3.amazonaws.com"), { region: "us-east-1", aws: true });
     });
 });
