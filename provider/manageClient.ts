@@ -33,7 +33,7 @@ export interface ApplyEvent {
 
 /** An HTTP error from the Manage API; names method, path and status, never a credential. */
 export class ManageApiError extends Error {
-    constructor(public readonly method: string, public readonly path: string, public readonly status: number | undefined, detail: string, endpoint: string) {
+    constructor(public readonly method: string, public readonly path: string, public readonly status: number | undefined, public readonly detail: string, endpoint: string) {
         super(`Manage API ${method} ${path} on ${endpoint} failed: ${detail}`);
         this.name = "ManageApiError";
     }
@@ -62,29 +62,28 @@ export class ManageClient {
         this.auth = "Basic " + Buffer.from(`${o.user}:${o.password}`).toString("base64");
     }
 
-    /** One request, retried on 5xx and connection errors with exponential backoff. */
+    /** One request, retried on 5xx and connection errors with exponential backoff; never on 4xx. */
     async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
         const attempts = this.o.attempts ?? 4;
         const clock = this.o.clock ?? realClock;
         let last: ManageApiError | undefined;
         for (let attempt = 0; attempt < attempts; attempt++) {
             if (attempt > 0) await clock.sleep(backoffDelay(attempt - 1, { initialMs: 300, factor: 2, maxMs: 5000 }));
+            let res: { status: number; body: unknown };
             try {
-                const res = await this.once(method, path, body);
-                if (res.status >= 200 && res.status < 300) return res as { status: number; body: T };
-                const detail = `HTTP ${res.status}${hint(res.status)}`;
-                last = new ManageApiError(method, path, res.status, detail, this.endpoint);
-                if (res.status < 500) throw last;
+                res = await this.once(method, path, body);
             } catch (err) {
-                if (err instanceof ManageApiError && err.status !== undefined && err.status < 500) throw err;
-                if (err instanceof ManageApiError) { last = err; continue; }
                 const code = (err as NodeJS.ErrnoException).code ?? "";
                 const message = (err as Error).message;
                 last = new ManageApiError(method, path, undefined, `${code || "error"}: ${message}`, this.endpoint);
                 if (!RETRIABLE_CODES.has(code) && !/socket hang up|timed out/i.test(message)) throw last;
+                continue;
             }
+            if (res.status >= 200 && res.status < 300) return res as { status: number; body: T };
+            last = new ManageApiError(method, path, res.status, `HTTP ${res.status}${hint(res.status)}`, this.endpoint);
+            if (res.status < 500) throw last;
         }
-        throw new ManageApiError(method, path, last?.status, `${last ? last.message.replace(/^.*failed: /, "") : "no answer"} (after ${attempts} attempts)`, this.endpoint);
+        throw new ManageApiError(method, path, last?.status, `${last?.detail ?? "no answer"} (after ${attempts} attempts)`, this.endpoint);
     }
 
     private once(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
