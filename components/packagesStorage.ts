@@ -51,6 +51,20 @@ export interface PackagesStorageArgs {
     ghes?: PackagesStorageGhesArgs;
 }
 
+/** Validates every argument (nested ones included); throws an InputError naming each bad one. */
+export function validatePackagesStorageArgs(component: string, args: PackagesStorageArgs): void {
+    const checks = new ArgChecks(component);
+    if (args.bucket && args.existingBucket) checks.fail("bucket and existingBucket are mutually exclusive");
+    if (args.existingBucket) {
+        checks.add(args.existingBucket.name, (v) => bucketNameError("existingBucket.name", v));
+        checks.add(args.existingBucket.region, (v) => regionError("existingBucket.region", v));
+    }
+    if (args.ghes && args.ghes.hostname === undefined) checks.fail("ghes.hostname is required");
+    checks.throwIfAny();
+    if (!args.existingBucket) validateSecureBucketArgs(component, args.bucket ?? {});
+    validateStorageIdentityArgs(component, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });
+}
+
 /**
  * GitHub Enterprise Server Packages on AWS S3, end to end: a locked-down bucket, a
  * least-privilege IAM user and access key, and (with `ghes`) the GHES settings written,
@@ -78,18 +92,8 @@ export class PackagesStorage extends pulumi.ComponentResource {
     public readonly ghesApplyRunId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PackagesStorageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        validatePackagesStorageArgs(`PackagesStorage ${name}`, args); // before anything is registered
         super("ghes-packages:index:PackagesStorage", name, {}, opts);
-        const component = `PackagesStorage ${name}`;
-        const checks = new ArgChecks(component);
-        if (args.bucket && args.existingBucket) checks.fail("bucket and existingBucket are mutually exclusive");
-        if (args.existingBucket) {
-            checks.add(args.existingBucket.name, (v) => bucketNameError("existingBucket.name", v));
-            checks.add(args.existingBucket.region, (v) => regionError("existingBucket.region", v));
-        }
-        if (args.ghes && args.ghes.hostname === undefined) checks.fail("ghes.hostname is required");
-        checks.throwIfAny();
-        if (!args.existingBucket) validateSecureBucketArgs(component, args.bucket ?? {});
-        validateStorageIdentityArgs(component, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });
 
         let kmsKeyArn: pulumi.Input<string> | undefined;
         let bucketDeps: pulumi.Resource[];

@@ -151,8 +151,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     public readonly policyJson: pulumi.Output<string>;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateSecureBucketArgs(`SecureBucket ${name}`, args); // before anything is registered
         super("ghes-packages:storage:SecureBucket", name, {}, opts);
-        validateSecureBucketArgs(`SecureBucket ${name}`, args);
 
         const versioning = args.versioning ?? SECURE_BUCKET_DEFAULTS.versioning;
         const retain = args.retainOnDelete ?? SECURE_BUCKET_DEFAULTS.retainOnDelete;

@@ -54,8 +54,8 @@ export class StorageIdentity extends pulumi.ComponentResource {
     public readonly accessKey: AccessKey;
 
     constructor(name: string, args: StorageIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateStorageIdentityArgs(`StorageIdentity ${name}`, args); // before anything is registered
         super("ghes-packages:storage:StorageIdentity", name, {}, opts);
-        validateStorageIdentityArgs(`StorageIdentity ${name}`, args);
 
         const user = new User(`${name}-user`, {
             name: args.userName,
