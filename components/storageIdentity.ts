@@ -68,7 +68,7 @@ export class StorageIdentity extends pulumi.ComponentResource {
 
         this.policyJson = pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>
             JSON.stringify(ghesIdentityPolicy({ bucketArn, kmsKeyArn }), null, 2));
-        const policy = new UserPolicy(`${name}-policy`, {
+        const policy = new UserPolicy(`${name}-user-policy`, {
             user: user.name,
             name: "ghes-packages-storage",
             policy: this.policyJson,

@@ -49,7 +49,7 @@ describe("components/StorageIdentity: the least-privilege key GHES uses", () => 
         const key = one("si-default", "aws:iam/accessKey:AccessKey");
         assert.equal(key.options.replacementTrigger, "2026-11");
         assert.equal(key.options.deleteBeforeReplace, false);
-        assert.ok(key.options.dependencies.some((d) => d.endsWith("::si-default-policy")), "the key exists only once its policy does");
+        assert.ok(key.options.dependencies.some((d) => d.endsWith("::si-default-user-policy")), "the key exists only once its policy does");
     });
 
     it("adds the KMS pair for an SSE-KMS bucket, and passes path, boundary, name and tags", async () => {
