@@ -26,7 +26,7 @@ function defaultContext(): ProviderContext {
     };
 }
 
-function secretsOf(values: Partial<GhesSettingsInputs>, ctx: ProviderContext): string[] {
+function secretsOf(values: Record<string, unknown>, ctx: ProviderContext): string[] {
     const out: string[] = [];
     for (const k of SECRET_INPUTS) {
         const v = values[k];
@@ -38,12 +38,23 @@ function secretsOf(values: Partial<GhesSettingsInputs>, ctx: ProviderContext): s
 }
 
 /** Runs a provider method with every error scrubbed of secrets. */
-async function guarded<T>(values: Partial<GhesSettingsInputs>, ctx: ProviderContext, fn: () => Promise<T>): Promise<T> {
+async function guarded<T>(values: Record<string, unknown>, ctx: ProviderContext, fn: () => Promise<T>): Promise<T> {
     try {
         return await fn();
     } catch (err) {
         throw redactError(err, secretsOf(values, ctx));
     }
+}
+
+/**
+ * Inputs with defaults filled, for methods the engine may call without a preceding check
+ * (read and delete get state; a direct caller may skip check). With `strict`, invalid input
+ * is refused before any network call, naming every bad field.
+ */
+function normalized<T extends GhesSettingsInputs>(raw: Record<string, unknown>, ctx: ProviderContext, strict: boolean): T {
+    const { inputs, failures } = checkInputs(raw, ctx.env);
+    if (strict && failures.length > 0) throw new Error(`invalid inputs:\n  - ${failures.map((f) => f.reason).join("\n  - ")}`);
+    return inputs as T;
 }
 
 /** Drops undefined values: the host encodes results as protobuf Structs, which have no undefined. */
@@ -84,8 +95,8 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
 
         async create(raw: Record<string, unknown>): Promise<dynamic.CreateResult> {
             const ctx = ctxOf();
-            const inputs = raw as unknown as GhesSettingsInputs;
-            return guarded(inputs, ctx, async () => {
+            return guarded(raw, ctx, async () => {
+                const inputs = normalized(raw, ctx, true);
                 const report = await applyDesired(inputs, ctx);
                 return { id: `ghes-packages:${inputs.hostname}`, outs: compact({ ...inputs, ...report }) };
             });
@@ -93,10 +104,10 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
 
         async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
             const ctx = ctxOf();
-            const inputs = news as unknown as GhesSettingsInputs;
             const previous = olds as unknown as GhesSettingsOutputs;
-            return guarded(inputs, ctx, async () => {
-                const { changed } = diffInputs(olds, news);
+            return guarded(news, ctx, async () => {
+                const inputs = normalized(news, ctx, true);
+                const { changed } = diffInputs(olds, inputs as unknown as Record<string, unknown>);
                 if (changed.every((k) => CONTROL_FIELDS.has(k))) {
                     ctx.log(`only provider settings changed (${changed.join(", ")}): GHES is not contacted`);
                     const { ghesVersion, hostKeyFingerprint, applyRunId, configuredAt, writtenKeys } = previous;
@@ -109,8 +120,8 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
 
         async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
             const ctx = ctxOf();
-            const state = props as unknown as GhesSettingsOutputs;
-            return guarded(state, ctx, async () => {
+            return guarded(props, ctx, async () => {
+                const state = normalized<GhesSettingsOutputs>(props, ctx, false);
                 const actual = await readActual(state, ctx, state.hostKeyFingerprint);
                 const outs = { ...state, ...actual.fields, ghesVersion: actual.version ?? state.ghesVersion, hostKeyFingerprint: actual.fingerprint };
                 const drift = (["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled"] as const)
@@ -122,8 +133,8 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
 
         async delete(_id: string, props: Record<string, unknown>): Promise<void> {
             const ctx = ctxOf();
-            const state = props as unknown as GhesSettingsOutputs;
-            await guarded(state, ctx, async () => {
+            await guarded(props, ctx, async () => {
+                const state = normalized<GhesSettingsOutputs>(props, ctx, false);
                 if (state.onDelete !== "disable") {
                     ctx.log(`onDelete is "retain": GitHub Packages settings on ${state.hostname} are left as they are`);
                     return;

@@ -135,6 +135,12 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.deepEqual(r.failures!.map((f) => f.property), ["bucket"]);
         });
 
+        it("validates again when called without check (direct callers), before any network call", async () => {
+            await assert.rejects(h.provider.create({ ...h.inputs(), bucket: "Bad;Bucket", managementPort: 0 } as never), (e: Error) =>
+                /invalid inputs:/.test(e.message) && /bucket: only lowercase/.test(e.message) && /managementPort:/.test(e.message));
+            assert.equal(h.sim.requests.length + h.s3!.requests.length, 0);
+        });
+
         it("a failed storage check leaves GHES untouched", async () => {
             await assert.rejects(h.provider.create(h.inputs({ secretAccessKey: "not-the-right-secret-at-all" }) as never), /storage check failed: .*GHES was not changed/);
             assert.equal(h.sim.requests.length, 0);
