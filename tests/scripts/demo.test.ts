@@ -1,0 +1,37 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+
+/*
+ * The README's main command, run as a newcomer would, and everything it prints scanned for
+ * the secrets it handles (the mock key, the rotated key, the simulator's root password).
+ */
+describe("scripts/demo: the offline rehearsal", function () {
+    this.timeout(180000);
+    let run: ReturnType<typeof spawnSync>;
+    before(() => {
+        run = spawnSync("npm", ["run", "--silent", "demo"], { encoding: "utf8", env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    });
+
+    it("exits 0 after every step", () => {
+        assert.equal(run.status, 0, String(run.stderr));
+        for (const step of ["3. pulumi up (create)", "4. pulumi up again (no change)", "5. key rotation", "6. pulumi refresh", "7. pulumi destroy"]) {
+            assert.ok(String(run.stdout).includes(step), step);
+        }
+        assert.match(String(run.stdout), /All steps passed/);
+    });
+
+    it("shows the plan with both policies in full, and the counts that matter", () => {
+        const out = String(run.stdout);
+        assert.match(out, /"s3:ListBucketMultipartUploads"/);
+        assert.match(out, /"DenyOutdatedTls"/);
+        assert.match(out, /4\. pulumi up again[\s\S]*?0 Manage API requests, 0 ghe-config writes, 0 configuration runs/);
+        assert.match(out, /5\. key rotation[\s\S]*?2 ghe-config writes, 1 configuration runs/);
+    });
+
+    it("prints no secret value anywhere", () => {
+        const everything = String(run.stdout) + String(run.stderr);
+        for (const secret of ["mock-secret-for-", "rehearsal-rotated-secret", "sim-root-password", "PRIVATE KEY"]) {
+            assert.ok(!everything.includes(secret), `found ${secret}`);
+        }
+    });
+});
