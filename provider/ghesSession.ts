@@ -28,13 +28,13 @@ export interface GhesSession {
     close(): Promise<void>;
 }
 
-export function managementPassword(inputs: GhesSettingsInputs, env: ProviderContext["env"]): string {
+function managementPassword(inputs: GhesSettingsInputs, env: ProviderContext["env"]): string {
     const p = inputs.managementPassword ?? env[PASSWORD_ENV];
     if (!p) throw new Error(`managementPassword: not given and ${PASSWORD_ENV} is not set`);
     return p;
 }
 
-export function manageClientFor(inputs: GhesSettingsInputs, ctx: ProviderContext): ManageClient {
+function manageClientFor(inputs: GhesSettingsInputs, ctx: ProviderContext): ManageClient {
     return new ManageClient({
         hostname: inputs.hostname,
         port: inputs.managementPort,
