@@ -208,6 +208,8 @@ export class SecureBucket extends pulumi.ComponentResource {
                 noncurrentVersionExpiration: {
                     noncurrentDays: args.noncurrentVersionExpirationDays ?? SECURE_BUCKET_DEFAULTS.noncurrentVersionExpirationDays,
                 },
+                // Once its last noncurrent version has expired, a delete marker is clutter: remove it.
+                expiration: { expiredObjectDeleteMarker: true },
             });
         }
         new BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.bucket, ...common, rules }, child([versioningResource]));

@@ -77,6 +77,7 @@ describe("components/SecureBucket: a locked-down Packages bucket", () => {
         assert.deepEqual(rules.map((r) => r.id), ["abort-incomplete-multipart-uploads", "expire-noncurrent-versions"]);
         assert.deepEqual(rules[0].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
         assert.deepEqual(rules[1].noncurrentVersionExpiration, { noncurrentDays: 30 });
+        assert.deepEqual(rules[1].expiration, { expiredObjectDeleteMarker: true });
     });
 
     it("attaches a policy that denies non-TLS and TLS < 1.2 on this bucket", async () => {

@@ -30,6 +30,17 @@ describe("provider/shellQuote: values pass /bin/sh byte-for-byte", () => {
         });
     }
 
+    it("round-trips 300 random strings of any bytes but NUL (fuzz, fixed seed)", () => {
+        let seed = 20261127;
+        const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+        for (let i = 0; i < 300; i++) {
+            const length = Math.floor(next() * 40);
+            const value = Array.from({ length }, () => String.fromCharCode(1 + Math.floor(next() * 126))).join("");
+            const out = execFileSync("/bin/sh", ["-c", `printf '%s' ${shellQuote(value)}`]);
+            assert.equal(out.toString("latin1"), value, JSON.stringify(value));
+        }
+    });
+
     it("refuses a NUL byte, which no shell word can carry", () => {
         assert.throws(() => shellQuote("a\0b"), /NUL/);
     });
