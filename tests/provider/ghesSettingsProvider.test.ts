@@ -158,7 +158,11 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("waits for a configuration run someone else started, then starts its own", async () => {
-            const external = h.sim.startExternalRun(700);
+            // Someone starts a run just as the provider finishes writing (deterministic, whatever the machine's speed).
+            let external = "";
+            h.sim.afterResponse = (r) => {
+                if (!external && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") external = h.sim.startExternalRun(700);
+            };
             await h.provider.create(h.inputs() as never);
             assert.equal(h.sim.runs[0].id, external);
             assert.equal(h.sim.clientRuns().length, 1);
@@ -187,7 +191,10 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("keeps retrying a busy POST (with backoff) when the appliance cannot say which run is in progress", async () => {
             h.sim.requireRunId = true;
-            h.sim.startExternalRun(1500);
+            let started = false;
+            h.sim.afterResponse = (r) => {
+                if (!started && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") { started = true; h.sim.startExternalRun(1500); }
+            };
             await h.provider.create(h.inputs() as never);
             const posts = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/config/apply");
             assert.ok(posts.filter((r) => r.status === 409).length >= 1 && posts[posts.length - 1].status === 200);

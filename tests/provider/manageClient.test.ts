@@ -76,9 +76,10 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         assert.equal(sim.authorizedKeys.size, 1);
         await c.removeSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3 test");
         assert.equal(sim.authorizedKeys.size, 0);
+        sim.applyDurationMs = 1000; // long enough to be seen running on a loaded machine
         const id = await c.startApply();
         assert.equal((await c.applyStatus(id)).running, true);
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 1100));
         const done = await c.applyStatus(id);
         assert.deepEqual([done.running, done.successful, done.nodes.length], [false, true, 1]);
         assert.ok((await c.applyEvents()).some((e) => /complete/.test(e.body ?? "")));
