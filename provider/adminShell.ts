@@ -42,7 +42,6 @@ export class AdminShell {
     private client?: Client;
     /** Fingerprint of the host key seen on connect. */
     public fingerprint?: string;
-    public commands = 0;
     private readonly endpoint: string;
 
     constructor(private readonly o: AdminShellOptions) {
@@ -102,7 +101,6 @@ export class AdminShell {
     exec(command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
         const client = this.client;
         if (!client) return Promise.reject(new Error(`admin shell ${this.endpoint}: not connected`));
-        this.commands++;
         const timeoutMs = opts.timeoutMs ?? this.o.commandTimeoutMs ?? 60000;
         return new Promise<CommandResult>((resolve, reject) => {
             let settled = false;

@@ -5,19 +5,14 @@ import { ApplyStatus, ManageApiError, ManageClient } from "./manageClient";
 /** The poll schedule for configuration runs: quick at first, then every 10 s at most. */
 export const RUN_POLL = { initialMs: 500, factor: 1.5, maxMs: 10000 };
 
-export interface RunOutcome {
-    runId: string;
-    durationMs: number;
-}
-
 const BUSY_STATUSES = new Set([409, 423, 429]);
 
 /**
  * Starts a configuration run through the Manage API and waits for it: waits first for a
  * run someone else started, optionally holds maintenance mode, and succeeds only when every
- * node reports success. Failure names the run id and the last events.
+ * node reports success; resolves with the run id. Failure names the run id and the last events.
  */
-export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: ProviderContext): Promise<RunOutcome> {
+export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: ProviderContext): Promise<string> {
     const clock = ctx.clock ?? realClock;
     const started = clock.now();
     const deadline = started + opts.timeoutMs;
@@ -81,7 +76,7 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
                 (last.length ? `\n  last events:\n${last.join("\n")}` : ""));
         }
         ctx.log(`configuration run ${runId} succeeded on ${status.nodes.length || 1} node(s) after ${(durationMs / 1000).toFixed(1)} s`);
-        return { runId, durationMs };
+        return runId;
     } finally {
         if (enabledMaintenance) {
             await manage.setMaintenance(false).then(

@@ -1,3 +1,4 @@
+import { realClock } from "./backoff";
 import { runConfiguration } from "./configurationRun";
 import { GhesSession, ProviderContext, readSettings, withSession } from "./ghesSession";
 import { GhesSettingsInputs } from "./inputs";
@@ -105,14 +106,14 @@ async function lastRunFailed(session: GhesSession): Promise<boolean> {
 
 /** GHES 3.12+: start the configuration run through the Manage API and wait for it. */
 async function apiApply(session: GhesSession, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<string> {
-    const run = await runConfiguration(session.manage, { timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode }, ctx);
-    return run.runId;
+    return runConfiguration(session.manage, { timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode }, ctx);
 }
 
 /** GHES < 3.12: `ghe-config-apply` over the admin shell, synchronous. */
 async function legacyApply(session: GhesSession, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<string> {
     if (inputs.maintenanceMode) ctx.log("WARNING: maintenanceMode needs the Manage API (GHES >= 3.12); the run proceeds without it");
-    const started = Date.now();
+    const clock = ctx.clock ?? realClock;
+    const started = clock.now();
     ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
     const r = await session.shell.apply(inputs.applyTimeoutSeconds * 1000);
     if (r.code !== 0) {
@@ -120,7 +121,7 @@ async function legacyApply(session: GhesSession, inputs: GhesSettingsInputs, ctx
         throw new Error(`ghe-config-apply failed with exit status ${r.code}. The settings are written but not in effect.\n    ${tail}`);
     }
     const runId = `ssh-${new Date(started).toISOString()}`;
-    ctx.log(`ghe-config-apply succeeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ctx.log(`ghe-config-apply succeeded after ${((clock.now() - started) / 1000).toFixed(1)} s`);
     return runId;
 }
 

@@ -51,7 +51,7 @@ function manageClientFor(inputs: GhesSettingsInputs, ctx: ProviderContext): Mana
  * Manage API for this session only, or (older) the operator's SSH key; then the admin shell
  * with the host key pinned when a fingerprint is known.
  */
-export async function openSession(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<GhesSession> {
+async function openSession(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<GhesSession> {
     if (inputs.dangerouslySkipTlsVerification) {
         ctx.log(`WARNING: TLS verification of https://${inputs.hostname}:${inputs.managementPort} is OFF (dangerouslySkipTlsVerification); the management password can be intercepted. Give caBundle instead.`);
     }
@@ -123,7 +123,7 @@ export async function readSettings(shell: AdminShell): Promise<GhesSettings> {
 }
 
 /** Errors where the SSH connection went away: safe to retry idempotent reads and writes once. */
-export function isConnectionDrop(err: unknown): boolean {
+function isConnectionDrop(err: unknown): boolean {
     return /connection closed before|without an exit status|no connection within|ECONNRESET|Keepalive timeout/i.test((err as Error)?.message ?? "");
 }
 

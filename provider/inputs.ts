@@ -63,7 +63,7 @@ const isUnknown = (v: unknown) => v === UNKNOWN_VALUE;
 // eslint-disable-next-line no-control-regex
 const hasControlChars = (s: string) => /[\x00-\x1f\x7f]/.test(s);
 
-export function hostnameError(h: string): string | undefined {
+function hostnameError(h: string): string | undefined {
     const dns = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
     const v4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
     const v6 = /^[0-9a-fA-F:]+$/;
@@ -73,7 +73,7 @@ export function hostnameError(h: string): string | undefined {
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-export function serviceUrlError(u: string): string | undefined {
+function serviceUrlError(u: string): string | undefined {
     let url: URL;
     try {
         url = new URL(u);

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { PackagesStorage, PackagesStorageArgs } from "../index";
 import { installMocks, registered, RegisteredResource, settle, valueOf } from "../tests/support/pulumiMocks";
 
@@ -46,5 +45,3 @@ export function describePlan(plan: ResourcePlan): string[] {
     }
     return lines;
 }
-
-export { pulumi };
