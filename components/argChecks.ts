@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "../policies/validation";
+import { InputError } from "../validation/inputError";
 
 /**
  * The plain value of an input when it is already known at construction time; undefined for

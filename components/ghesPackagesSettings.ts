@@ -1,80 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
+import { ALL_FIELDS, FieldName, FieldsWithRole, GHES_FIELDS, GhesSettingsFields, SECRET_FIELDS } from "../provider/fields";
+import { fieldProblem } from "../provider/inputs";
+import { ArgChecks, knownValue } from "./argChecks";
 import { ghesSettingsProvider } from "../provider/serializableProvider";
-import { OnDelete, SECRET_INPUTS } from "../provider/inputs";
+
+/** Every field as a Pulumi input, optional where the field is (documentation: provider/fields.ts). */
+type InputsOf<T> = { [K in keyof T]: pulumi.Input<NonNullable<T[K]>> };
 
 /** How to reach and authenticate to a GHES appliance. */
-export interface GhesConnectionArgs {
-    /** Host name or IP address of the appliance (no scheme, no port). Changing it replaces the resource. Required. */
-    hostname: pulumi.Input<string>;
-    /** Manage API port (HTTPS). Default: `8443`. */
-    managementPort?: pulumi.Input<number>;
-    /** Administrative SSH shell port. Default: `122`. */
-    sshPort?: pulumi.Input<number>;
-    /** PEM CA bundle that signed the appliance's Management Console certificate. Default: the system's CAs. */
-    caBundle?: pulumi.Input<string>;
-    /**
-     * Turns TLS certificate verification OFF for the Manage API. Only for a lab appliance with
-     * a self-signed certificate and no CA bundle: the password can then be intercepted. Default: `false`.
-     */
-    dangerouslySkipTlsVerification?: pulumi.Input<boolean>;
-    /**
-     * Pinned SSH host key of the admin shell, as OpenSSH prints it (`SHA256:...`, see
-     * `ssh-keyscan -p 122 HOST | ssh-keygen -lf -`). Default: recorded on first contact
-     * (trust on first use) and enforced afterwards.
-     */
-    sshHostKeyFingerprint?: pulumi.Input<string>;
-    /** Manage API user: `api_key` (root site administrator) or a Management Console user (3.8+). Default: `"api_key"`. */
-    managementUser?: pulumi.Input<string>;
-    /**
-     * Password of that user (root site administrator password for `api_key`). Give it as a
-     * secret (`config.requireSecret`). Default: read from `GHES_MANAGEMENT_PASSWORD` at run time.
-     */
-    managementPassword?: pulumi.Input<string>;
-    /**
-     * Private key authorized for the admin shell; needed only for GHES < 3.12, where no API
-     * registers a temporary key. Give it as a secret. Default: none (3.12+ registers a
-     * short-lived key per operation and removes it afterwards).
-     */
-    sshPrivateKey?: pulumi.Input<string>;
-}
+export type GhesConnectionArgs = InputsOf<Pick<GhesSettingsFields, FieldsWithRole<"connection">>>;
 
 /** What to do with GHES and how. */
-export interface GhesBehaviourArgs {
-    /** Enable GitHub Packages. Default: `true`. */
-    packagesEnabled?: pulumi.Input<boolean>;
-    /** Run the configuration (`ghe-config-apply`, minutes, services restart) after writing. Default: `true`. */
-    applyConfiguration?: pulumi.Input<boolean>;
-    /** Longest wait for a configuration run, in seconds. Default: `1800`. */
-    applyTimeoutSeconds?: pulumi.Input<number>;
-    /** Hold maintenance mode during the configuration run (3.12+; off again afterwards unless it was on before). Default: `false`. */
-    maintenanceMode?: pulumi.Input<boolean>;
-    /**
-     * Allow changing the bucket or service URL of an instance that already has Packages
-     * enabled. Set only for a planned migration after the objects were copied. Default: `false`.
-     */
-    allowStorageMigration?: pulumi.Input<boolean>;
-    /** On delete: `"retain"` leaves GHES as it is; `"disable"` turns Packages off and applies. Default: `"retain"`. */
-    onDelete?: pulumi.Input<OnDelete>;
-    /**
-     * Before touching GHES, use the key against the bucket exactly as GHES will (put, get,
-     * list, multipart). Turn off only for runners that cannot reach S3. Default: `true`.
-     */
-    storageCheck?: pulumi.Input<boolean>;
-    /** How long the storage check retries while a new key propagates, in seconds. Default: `120`. */
-    storageCheckTimeoutSeconds?: pulumi.Input<number>;
+export type GhesBehaviourArgs = InputsOf<Pick<GhesSettingsFields, FieldsWithRole<"behaviour">>>;
+
+/** The bucket and key GHES is given. */
+export type GhesStorageArgs = InputsOf<Pick<GhesSettingsFields, FieldsWithRole<"storage">>>;
+
+export type GhesPackagesSettingsArgs = GhesConnectionArgs & GhesBehaviourArgs & GhesStorageArgs;
+
+/**
+ * Checks the GHES arguments known at construction with the provider's own field table, so a
+ * program fails before anything is registered, with the same message `check` would give.
+ * `fields` limits which fields the caller supplies (the top component supplies storage itself).
+ */
+export function checkGhesArgs(checks: ArgChecks, path: string, args: Partial<Record<FieldName, unknown>>, fields: readonly FieldName[] = ALL_FIELDS): void {
+    for (const name of fields) {
+        const value = args[name];
+        if (value !== undefined && knownValue(value as pulumi.Input<unknown>) === undefined) continue; // an Output: checked by the provider
+        const problem = fieldProblem(name, value);
+        if (problem) checks.fail(`${path}${name}: ${problem}`);
+    }
 }
 
-export interface GhesPackagesSettingsArgs extends GhesConnectionArgs, GhesBehaviourArgs {
-    /** "AWS Service URL" in the Management Console, e.g. `https://s3.us-west-2.amazonaws.com` (or the MinIO URL). Required. */
-    serviceUrl: pulumi.Input<string>;
-    /** Bucket name. Required. */
-    bucket: pulumi.Input<string>;
-    /** Access key id GHES uses. Required. */
-    accessKeyId: pulumi.Input<string>;
-    /** Secret access key GHES uses; kept secret in state. Required. */
-    secretAccessKey: pulumi.Input<string>;
-}
+/** The fields a caller of PackagesStorage gives under `ghes` (storage comes from the component). */
+export const GHES_ARG_FIELDS: readonly FieldName[] = ALL_FIELDS.filter((k) => GHES_FIELDS[k].role !== "storage");
 
 /**
  * GitHub Packages storage settings of one GHES appliance, written through the admin shell
@@ -99,6 +59,9 @@ export class GhesPackagesSettings extends dynamic.Resource {
     declare public readonly writtenKeys: pulumi.Output<string[]>;
 
     constructor(name: string, args: GhesPackagesSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+        const checks = new ArgChecks(`GhesPackagesSettings ${name}`);
+        checkGhesArgs(checks, "", args);
+        checks.throwIfAny(); // before anything is registered
         const props: Record<string, unknown> = {
             ...args,
             ghesVersion: undefined,
@@ -107,12 +70,12 @@ export class GhesPackagesSettings extends dynamic.Resource {
             configuredAt: undefined,
             writtenKeys: undefined,
         };
-        for (const k of SECRET_INPUTS) {
+        for (const k of SECRET_FIELDS) {
             if (props[k] !== undefined) props[k] = pulumi.secret(props[k] as pulumi.Input<string>);
         }
         super(ghesSettingsProvider, name, props, {
             ...opts,
-            additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_INPUTS],
+            additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_FIELDS],
         }, "ghes-packages", "GhesPackagesSettings");
     }
 }

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArnFor, s3ServiceUrl } from "../policies/s3Endpoint";
-import { bucketNameError, regionError } from "../policies/validation";
+import { bucketNameError, regionError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
-import { GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
+import { checkGhesArgs, GHES_ARG_FIELDS, GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
 import { blockAllPublicAccess, SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
 import { StorageIdentity, StorageIdentityArgs, validateStorageIdentityArgs } from "./storageIdentity";
 
@@ -59,7 +59,7 @@ export function validatePackagesStorageArgs(component: string, args: PackagesSto
         checks.add(args.existingBucket.name, (v) => bucketNameError("existingBucket.name", v));
         checks.add(args.existingBucket.region, (v) => regionError("existingBucket.region", v));
     }
-    if (args.ghes && args.ghes.hostname === undefined) checks.fail("ghes.hostname is required");
+    if (args.ghes) checkGhesArgs(checks, "ghes.", args.ghes, GHES_ARG_FIELDS);
     checks.throwIfAny();
     if (!args.existingBucket) validateSecureBucketArgs(component, args.bucket ?? {});
     validateStorageIdentityArgs(component, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });

@@ -15,7 +15,7 @@ import {
     kmsKeyArnError,
     positiveIntegerError,
     regionError,
-} from "../policies/validation";
+} from "../validation/awsNames";
 import { ArgChecks, bucketPrefixFromName } from "./argChecks";
 
 /** Server access logging for the Packages bucket. */

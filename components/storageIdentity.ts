@@ -3,7 +3,7 @@ import { AccessKey } from "@pulumi/aws/iam/accessKey";
 import { User } from "@pulumi/aws/iam/user";
 import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
 import { ghesIdentityPolicy } from "../policies/identityPolicy";
-import { iamPathError, iamPolicyArnError, kmsKeyArnError } from "../policies/validation";
+import { iamPathError, iamPolicyArnError, kmsKeyArnError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
 
 export interface StorageIdentityArgs {

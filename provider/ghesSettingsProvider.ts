@@ -1,19 +1,21 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { applyDesired, disablePackages, readActual } from "./ghesOperations";
-import { ProviderContext } from "./ghesSession";
-import { ALL_INPUT_FIELDS, checkInputs, CONTROL_FIELDS, diffInputs, GhesSettingsInputs, PASSWORD_ENV, plannedMoveFailure, SECRET_INPUTS } from "./inputs";
+import { ALL_FIELDS, CONTROL_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs } from "./fields";
+import { checkInputs, diffInputs, plannedMoveFailure, secretValuesOf } from "./inputs";
+import { ApplyReport, applyDesired, disablePackages, ProviderContext, readActual } from "./operations";
 import { redactError } from "./redact";
 
+/*
+ * The dynamic provider of GhesPackagesSettings. Stacks load this file by the path
+ * `ghes-packages-s3/dist/provider/ghesSettingsProvider` (provider/serializableProvider.ts):
+ * its location and the name `makeGhesSettingsProvider` are a contract with existing state.
+ */
+
 /** Outputs beyond the inputs. */
-export interface GhesSettingsComputed {
-    ghesVersion: string;
-    hostKeyFingerprint: string;
-    applyRunId?: string;
-    configuredAt: string;
-    writtenKeys: string[];
-}
+export type GhesSettingsComputed = Omit<ApplyReport, "applyRunId"> & { applyRunId?: string };
 
 export type GhesSettingsOutputs = GhesSettingsInputs & GhesSettingsComputed;
+
+const COMPUTED: readonly (keyof GhesSettingsComputed)[] = ["ghesVersion", "hostKeyFingerprint", "applyRunId", "configuredAt", "writtenKeys"];
 
 /**
  * The run-time surroundings, read when a method runs (never captured when the provider is
@@ -26,23 +28,12 @@ function defaultContext(): ProviderContext {
     };
 }
 
-function secretsOf(values: Record<string, unknown>, ctx: ProviderContext): string[] {
-    const out: string[] = [];
-    for (const k of SECRET_INPUTS) {
-        const v = values[k];
-        if (typeof v === "string") out.push(v);
-    }
-    const envPassword = ctx.env[PASSWORD_ENV];
-    if (envPassword) out.push(envPassword);
-    return out;
-}
-
 /** Runs a provider method with every error scrubbed of secrets. */
 async function guarded<T>(values: Record<string, unknown>, ctx: ProviderContext, fn: () => Promise<T>): Promise<T> {
     try {
         return await fn();
     } catch (err) {
-        throw redactError(err, secretsOf(values, ctx));
+        throw redactError(err, secretValuesOf(values, ctx.env));
     }
 }
 
@@ -51,21 +42,25 @@ async function guarded<T>(values: Record<string, unknown>, ctx: ProviderContext,
  * (read and delete get state; a direct caller may skip check). With `strict`, invalid input
  * is refused before any network call, naming every bad field.
  */
-function normalized<T extends GhesSettingsInputs>(raw: Record<string, unknown>, ctx: ProviderContext, strict: boolean): T {
+function normalized(raw: Record<string, unknown>, ctx: ProviderContext, strict: boolean): GhesSettingsInputs {
     const { inputs, failures } = checkInputs(raw, ctx.env);
     if (strict && failures.length > 0) throw new Error(`invalid inputs:\n  - ${failures.map((f) => f.reason).join("\n  - ")}`);
-    return inputs as T;
+    return inputs;
+}
+
+/** State as stored: inputs with defaults, plus the computed outputs of the last operation. */
+function stateOf(props: Record<string, unknown>, ctx: ProviderContext): GhesSettingsOutputs {
+    const computed = Object.fromEntries(COMPUTED.map((k) => [k, props[k]]));
+    return { ...normalized(props, ctx, false), ...computed } as GhesSettingsOutputs;
 }
 
 /** Drops undefined values: the host encodes results as protobuf Structs, which have no undefined. */
-function compact(values: Record<string, unknown>): Record<string, unknown> {
+function compact(values: object): Record<string, unknown> {
     return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
 
 function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const k of ALL_INPUT_FIELDS) if (props[k] !== undefined) out[k] = props[k];
-    return out;
+    return compact(Object.fromEntries(ALL_FIELDS.map((k) => [k, props[k]])));
 }
 
 /**
@@ -80,7 +75,7 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
             const { inputs, failures } = checkInputs(news, ctx.env);
             const move = olds && Object.keys(olds).length > 0 ? plannedMoveFailure(olds as Partial<GhesSettingsInputs>, inputs) : undefined;
             if (move) failures.push(move);
-            return { inputs: compact(inputs as unknown as Record<string, unknown>), failures };
+            return { inputs: compact(inputs), failures };
         },
 
         async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
@@ -107,11 +102,10 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
             const previous = olds as unknown as GhesSettingsOutputs;
             return guarded(news, ctx, async () => {
                 const inputs = normalized(news, ctx, true);
-                const { changed } = diffInputs(olds, inputs as unknown as Record<string, unknown>);
+                const { changed } = diffInputs(olds, inputs);
                 if (changed.every((k) => CONTROL_FIELDS.has(k))) {
                     ctx.log(`only provider settings changed (${changed.join(", ")}): GHES is not contacted`);
-                    const { ghesVersion, hostKeyFingerprint, applyRunId, configuredAt, writtenKeys } = previous;
-                    return { outs: compact({ ...inputs, ghesVersion, hostKeyFingerprint, applyRunId, configuredAt, writtenKeys }) };
+                    return { outs: compact({ ...inputs, ...Object.fromEntries(COMPUTED.map((k) => [k, previous[k]])) }) };
                 }
                 const report = await applyDesired(inputs, ctx, previous.hostKeyFingerprint);
                 return { outs: compact({ ...inputs, ...report, applyRunId: report.applyRunId ?? previous.applyRunId }) };
@@ -121,20 +115,19 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
         async read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
             const ctx = ctxOf();
             return guarded(props, ctx, async () => {
-                const state = normalized<GhesSettingsOutputs>(props, ctx, false);
+                const state = stateOf(props, ctx);
                 const actual = await readActual(state, ctx, state.hostKeyFingerprint);
                 const outs = { ...state, ...actual.fields, ghesVersion: actual.version ?? state.ghesVersion, hostKeyFingerprint: actual.fingerprint };
-                const drift = (["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled"] as const)
-                    .filter((k) => state[k] !== outs[k]);
+                const drift = GHES_WRITTEN_FIELDS.map(([k]) => k).filter((k) => state[k] !== outs[k]);
                 ctx.log(drift.length ? `refresh: GHES differs from the last deployment in ${drift.join(", ")}` : "refresh: GHES matches the last deployment");
-                return { id, props: compact(outs), inputs: compact(inputsOf(outs)) };
+                return { id, props: compact(outs), inputs: inputsOf(outs) };
             });
         },
 
         async delete(_id: string, props: Record<string, unknown>): Promise<void> {
             const ctx = ctxOf();
             await guarded(props, ctx, async () => {
-                const state = normalized<GhesSettingsOutputs>(props, ctx, false);
+                const state = stateOf(props, ctx);
                 if (state.onDelete !== "disable") {
                     ctx.log(`onDelete is "retain": GitHub Packages settings on ${state.hostname} are left as they are`);
                     return;

@@ -16,61 +16,39 @@ import { BucketVersioning } from "@pulumi/aws/s3/bucketVersioning";
 import { PackagesStorage } from "../index";
 import { ghesBucketPolicy } from "../policies/bucketPolicy";
 import { ghesIdentityPolicy } from "../policies/identityPolicy";
-import { Clock } from "../provider/backoff";
-import { runConfiguration } from "../provider/configurationRun";
-import { ManageClient } from "../provider/manageClient";
-import { checkStorage } from "../provider/storageCheck";
-import { DynamicProviderHost } from "../tests/support/dynamicProviderHost";
-import { identityPolicyFor } from "../tests/support/fixtures";
-import { Harness } from "../tests/support/providerHarness";
-import { installMocks, valueOf } from "../tests/support/pulumiMocks";
+import { Clock } from "../ghes/clock";
+import { runConfiguration } from "../ghes/configurationRun";
+import { ManageClient } from "../ghes/manageClient";
+import { DynamicProviderHost } from "../rehearsal/dynamicProviderHost";
+import { Lifecycle } from "../rehearsal/lifecycle";
+import { installMocks, valueOf } from "../rehearsal/pulumiMocks";
+import { Counts, StandIns } from "../rehearsal/standIns";
+import { checkStorage } from "../storage/storageCheck";
 
 const out = (s = "") => process.stdout.write(s + "\n");
 const row = (cells: (string | number)[], widths: number[]) => out("  " + cells.map((c, i) => String(c).padEnd(widths[i])).join("  "));
 
 async function ghesCounts(): Promise<void> {
     out("GHES traffic per operation (real dynamic-provider host -> GHES simulator 3.14.2, local S3)");
-    const h = await new Harness({ applyDurationMs: 300 }).start();
+    const standIns = await new StandIns({ simulator: { applyDurationMs: 300 } }).start();
     const host = await new DynamicProviderHost().start({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
     out(`  serialized provider (__provider, stored in state for every resource): ${host.provider.length} bytes`);
-    const raw = (over: Record<string, unknown> = {}) => ({
-        hostname: "127.0.0.1", managementPort: h.sim.managePort, sshPort: h.sim.sshPort, caBundle: h.sim.caBundle,
-        managementPassword: h.sim.password, serviceUrl: h.s3!.url, bucket: h.bucket, ...h.key, ...over,
-    });
-    const snap = () => ({ req: h.sim.requests.length, cmd: h.sim.commands.length, writes: h.sim.writes(), runs: h.sim.clientRuns().length, s3: h.s3!.requests.length });
+    const life = new Lifecycle(host, standIns);
     const widths = [46, 9, 9, 7, 5, 4];
     row(["operation", "API reqs", "SSH cmds", "writes", "runs", "S3"], widths);
-    const measure = async (name: string, fn: () => Promise<void>) => {
-        const a = snap();
-        await fn();
-        const b = snap();
-        row([name, b.req - a.req, b.cmd - a.cmd, b.writes - a.writes, b.runs - a.runs, b.s3 - a.s3], widths);
-    };
-    let id = "";
-    let state: Record<string, unknown> = {};
+    const show = (name: string, c: Counts) => row([name, c.requests, c.commands, c.writes, c.runs, c.s3], widths);
     try {
-        await measure("create", async () => {
-            const r = await host.create((await host.check({}, raw())).inputs);
-            id = r.id;
-            state = r.outs;
-        });
-        await measure("no-op pulumi up (check + diff)", async () => {
-            const d = await host.diff(id, state, (await host.check(state, raw())).inputs);
-            if (d.changes !== "none") throw new Error("no-op diff reported a change");
-        });
-        await measure("re-apply with identical values (create again)", async () => {
-            await host.create((await host.check({}, raw())).inputs);
-        });
-        const rotated = { accessKeyId: "AKIABENCHROTATED0001", secretAccessKey: "bench-rotated-secret-00000/+111122223333" };
-        h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
-        await measure("secret-only change (key rotation)", async () => {
-            state = await host.update(id, state, (await host.check(state, raw(rotated))).inputs);
-        });
-        await measure("refresh (read)", async () => { await host.read(id, state); });
-        await measure("delete (retain)", async () => { await host.delete(id, state); });
+        show("create", (await life.create()).counts);
+        const noop = await life.noChange();
+        if (noop.value !== "none") throw new Error("no-op diff reported a change");
+        show("no-op pulumi up (check + diff)", noop.counts);
+        show("re-apply with identical values (create again)", (await life.create()).counts);
+        show("secret-only change (key rotation)", (await life.rotate({ accessKeyId: "AKIABENCHROTATED0001", secretAccessKey: "bench-rotated-secret-00000/+111122223333" })).counts);
+        show("refresh (read + diff)", (await life.refresh()).counts);
+        show("delete (retain)", (await life.destroy()).counts);
     } finally {
         await host.stop();
-        await h.stop();
+        await standIns.stop();
     }
 }
 
@@ -90,7 +68,7 @@ async function pollRun(durationMs: number): Promise<{ latencyMs: number; polls: 
         setMaintenance: async () => undefined,
         applyEvents: async () => [],
     } as unknown as ManageClient;
-    await runConfiguration(fake, { timeoutMs: 3600_000, maintenanceMode: false }, { log: () => undefined, env: {}, clock });
+    await runConfiguration(fake, { timeoutMs: 3600_000, maintenanceMode: false }, { log: () => undefined, clock });
     return { latencyMs: now - durationMs, polls };
 }
 
@@ -172,7 +150,7 @@ async function construction(): Promise<void> {
 async function storageCheckCost(): Promise<void> {
     out();
     out("Storage check against the local S3 (SigV4 verified, IAM policy enforced)");
-    const h = await new Harness({}, true).start();
+    const h = await new StandIns().start();
     try {
         const durations: number[] = [];
         let requests = 0;

@@ -6,11 +6,11 @@
  * Exits non-zero if any step fails. Loopback only; everything it starts, it stops.
  */
 import { PackagesStorageArgs } from "../index";
-import { KEYS } from "../provider/settings";
-import { DynamicProviderHost } from "../tests/support/dynamicProviderHost";
-import { GhesSimulator } from "../tests/support/ghesSimulator";
-import { LocalS3 } from "../tests/support/localS3";
-import { describePlan, planComponent } from "./resourcePlan";
+import { KEYS } from "../ghes/gheConfigKeys";
+import { DynamicProviderHost } from "../rehearsal/dynamicProviderHost";
+import { Lifecycle } from "../rehearsal/lifecycle";
+import { describePlan, planComponent } from "../rehearsal/resourcePlan";
+import { Counts, StandIns } from "../rehearsal/standIns";
 
 /** The embedded default: a production-like configuration of one instance. */
 const SAMPLE_NAME = "ghes-prod";
@@ -28,8 +28,6 @@ const SAMPLE_ARGS: PackagesStorageArgs = {
 const out = (line = "") => process.stdout.write(line + "\n");
 const heading = (text: string) => { out(); out(text); out("-".repeat(text.length)); };
 
-interface Counters { requests: number; writes: number; runs: number; s3: number }
-
 async function main(): Promise<void> {
     const started = Date.now();
     out("GitHub Enterprise Server Packages on S3: offline rehearsal");
@@ -46,42 +44,30 @@ async function main(): Promise<void> {
     for (const line of (plan.bucketPolicyJson ?? "").split("\n")) out(`    ${line}`);
 
     heading("2. Local stand-ins (loopback only)");
-    const sim = await new GhesSimulator({ version: "3.14.2", applyDurationMs: 1500 }).start();
-    const s3 = await new LocalS3([plan.bucketName]).start();
-    const identityPolicy = JSON.parse(plan.identityPolicyJson);
-    s3.addKey({ accessKeyId: plan.accessKeyId, secretAccessKey: plan.secretAccessKey, policy: identityPolicy });
+    const standIns = await new StandIns({
+        simulator: { version: "3.14.2", applyDurationMs: 1500 },
+        bucket: plan.bucketName,
+        key: { accessKeyId: plan.accessKeyId, secretAccessKey: plan.secretAccessKey },
+        policy: JSON.parse(plan.identityPolicyJson),
+    }).start();
+    const { sim, s3 } = standIns;
     out(`  GHES simulator ${sim.version}: Manage API https://127.0.0.1:${sim.managePort}, admin shell ssh://admin@127.0.0.1:${sim.sshPort}`);
-    out(`  S3 stand-in ${s3.url}: bucket ${plan.bucketName}; SigV4 verified; every request authorized by the identity policy above`);
+    out(`  S3 stand-in ${s3!.url}: bucket ${plan.bucketName}; SigV4 verified; every request authorized by the identity policy above`);
 
     const host = new DynamicProviderHost();
     // The SDK's notice about Node 20 support is for the operator's machine, not this rehearsal.
     await host.start({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, (line) => { if (line.trim()) out(`      | ${line}`); });
     out(`  Pulumi dynamic-provider host started; serialized provider: ${host.provider.length} bytes, no secret in it`);
+    const life = new Lifecycle(host, standIns, { onDelete: "disable", storageCheckTimeoutSeconds: 10 });
 
-    const counters = (): Counters => ({ requests: sim.requests.length, writes: sim.writes(), runs: sim.clientRuns().length, s3: s3.requests.length });
-    const delta = (a: Counters, b: Counters) => `${b.requests - a.requests} Manage API requests, ${b.writes - a.writes} ghe-config writes, ${b.runs - a.runs} configuration runs, ${b.s3 - a.s3} S3 requests`;
-    const raw = (key: { accessKeyId: string; secretAccessKey: string }) => ({
-        hostname: "127.0.0.1",
-        managementPort: sim.managePort,
-        sshPort: sim.sshPort,
-        caBundle: sim.caBundle,
-        managementPassword: sim.password,
-        serviceUrl: s3.url,
-        bucket: plan.bucketName,
-        accessKeyId: key.accessKeyId,
-        secretAccessKey: key.secretAccessKey,
-        onDelete: "disable",
-        storageCheckTimeoutSeconds: 10,
-    });
     let failed = false;
-    const step = async (title: string, fn: () => Promise<string>) => {
+    const step = async (title: string, fn: () => Promise<{ summary: string; counts: Counts }>) => {
         heading(title);
-        const before = counters();
         const t = Date.now();
         try {
-            const summary = await fn();
+            const { summary, counts } = await fn();
             out(`  OK (${((Date.now() - t) / 1000).toFixed(1)} s): ${summary}`);
-            out(`     ${delta(before, counters())}`);
+            out(`     ${counts.requests} Manage API requests, ${counts.writes} ghe-config writes, ${counts.runs} configuration runs, ${counts.s3} S3 requests`);
         } catch (err) {
             failed = true;
             out(`  FAILED: ${(err as Error).message}`);
@@ -90,54 +76,39 @@ async function main(): Promise<void> {
     };
 
     try {
-        const key1 = { accessKeyId: plan.accessKeyId, secretAccessKey: plan.secretAccessKey };
-        let id = "";
-        let state: Record<string, unknown> = {};
+        const firstKey = life.key;
         await step("3. pulumi up (create): storage check -> write settings -> configuration run", async () => {
-            const checked = await host.check({}, raw(key1));
-            if (checked.failures.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
-            const r = await host.create(checked.inputs);
-            id = r.id;
-            state = r.outs;
+            const { value: state, counts } = await life.create();
             const received = Object.entries(sim.config()).map(([k, v]) => `${k}=${k === KEYS.secretAccessKey ? "****" : v}`);
             out(`  GHES now holds: ${received.join(", ")}`);
-            return `configuration run ${state.applyRunId} succeeded; host key ${state.hostKeyFingerprint} recorded and pinned`;
+            return { summary: `configuration run ${state.applyRunId} succeeded; host key ${state.hostKeyFingerprint} recorded and pinned`, counts };
         });
 
         await step("4. pulumi up again (no change): check + diff only", async () => {
-            const checked = await host.check(state, raw(key1));
-            const d = await host.diff(id, state, checked.inputs);
-            if (d.changes !== "none") throw new Error(`expected no change, diff said ${d.changes}`);
-            return "diff reports no change, so the engine calls nothing else";
+            const { value: changes, counts } = await life.noChange();
+            if (changes !== "none") throw new Error(`expected no change, diff said ${changes}`);
+            return { summary: "diff reports no change, so the engine calls nothing else", counts };
         });
 
         await step("5. key rotation (keyRotation changed): new key -> storage check -> GHES updated -> old key deleted", async () => {
-            const key2 = { accessKeyId: "AKIAROTATEDREHEARSAL", secretAccessKey: "rehearsal-rotated-secret-0000/+1111222233334444" };
-            s3.addKey({ ...key2, policy: identityPolicy }); // the new IAM access key, same policy
-            const checked = await host.check(state, raw(key2));
-            const d = await host.diff(id, state, checked.inputs);
-            state = await host.update(id, state, checked.inputs);
-            s3.keys.delete(key1.accessKeyId); // the engine deletes the replaced key only after this update
-            const applied = sim.appliedConfig() ?? {};
-            if (applied[KEYS.accessKeyId] !== key2.accessKeyId) throw new Error("GHES does not run with the new key");
-            return `diff: ${d.changes}; keys written: ${(state.writtenKeys as string[]).join(", ")}; run ${state.applyRunId}; GHES runs with the new key before the old one is deleted`;
+            const { value, counts } = await life.rotate({ accessKeyId: "AKIAROTATEDREHEARSAL", secretAccessKey: "rehearsal-rotated-secret-0000/+1111222233334444" });
+            s3!.keys.delete(firstKey.accessKeyId); // the engine deletes the replaced key only after this update
+            if ((sim.appliedConfig() ?? {})[KEYS.accessKeyId] !== life.key.accessKeyId) throw new Error("GHES does not run with the new key");
+            return { summary: `diff: ${value.diff}; keys written: ${(value.outs.writtenKeys as string[]).join(", ")}; run ${value.outs.applyRunId}; GHES runs with the new key before the old one is deleted`, counts };
         });
 
         await step("6. pulumi refresh: read the settings back over the admin shell", async () => {
-            const r = await host.read(id, state);
-            const checked = await host.check(state, raw({ accessKeyId: String(state.accessKeyId), secretAccessKey: String(state.secretAccessKey) }));
-            const d = await host.diff(id, r.props, checked.inputs);
-            return `GHES matches the stack (diff after refresh: ${d.changes}); the secret was compared, not printed`;
+            const { value, counts } = await life.refresh();
+            return { summary: `GHES matches the stack (diff after refresh: ${value.diff}); the secret was compared, not printed`, counts };
         });
 
         await step('7. pulumi destroy (onDelete: "disable"): Packages switched off, configuration applied', async () => {
-            await host.delete(id, state);
-            return `app.packages.enabled=${sim.config()[KEYS.enabled]}; storage settings kept for a later re-enable; the bucket is retained by default`;
+            const { counts } = await life.destroy();
+            return { summary: `app.packages.enabled=${sim.config()[KEYS.enabled]}; storage settings kept for a later re-enable; the bucket is retained by default`, counts };
         });
     } finally {
         await host.stop();
-        await s3.stop();
-        await sim.stop();
+        await standIns.stop();
     }
     heading("Result");
     out(`  ${failed ? "FAILED" : "All steps passed"} in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything started was stopped.`);

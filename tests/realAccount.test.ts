@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { makeGhesSettingsProvider } from "../provider/ghesSettingsProvider";
-import { checkStorage } from "../provider/storageCheck";
+import { checkStorage } from "../storage/storageCheck";
 
 /*
  * Opt-in checks against a real AWS bucket and a staging GHES. They run only when every

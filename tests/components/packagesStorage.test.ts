@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/aws/provider";
 import { PackagesStorage } from "../../components/packagesStorage";
-import { isSecretOutput, registered, resourcesOf, settle, valueOf } from "../support/pulumiMocks";
+import { isSecretOutput, registered, resourcesOf, settle, valueOf } from "../../rehearsal/pulumiMocks";
 
 const GHES_TYPE = "pulumi-nodejs:dynamic/ghes-packages:GhesPackagesSettings";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { SecureBucket } from "../../components/secureBucket";
-import { KMS_KEY } from "../support/fixtures";
-import { registered, resourcesOf, settle, valueOf } from "../support/pulumiMocks";
+import { KMS_KEY } from "../../rehearsal/fixtures";
+import { registered, resourcesOf, settle, valueOf } from "../../rehearsal/pulumiMocks";
 
 function byType(instance: string, type: string) {
     const found = resourcesOf(instance).filter((r) => r.type === type);

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { StorageIdentity } from "../../components/storageIdentity";
 import { GHES_BUCKET_ACTIONS, GHES_OBJECT_ACTIONS } from "../../policies/identityPolicy";
-import { KMS_KEY } from "../support/fixtures";
+import { KMS_KEY } from "../../rehearsal/fixtures";
 import { evaluate } from "../support/iamEvaluator";
-import { isSecretOutput, registered, resourcesOf, settle, valueOf } from "../support/pulumiMocks";
+import { isSecretOutput, registered, resourcesOf, settle, valueOf } from "../../rehearsal/pulumiMocks";
 
 const BUCKET_ARN = "arn:aws:s3:::acme-ghes-packages";
 

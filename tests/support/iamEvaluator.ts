@@ -1,6 +1,6 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { PolicyDocument } from "../../policies/identityPolicy";
-import { ACCOUNT } from "./fixtures";
+import { ACCOUNT } from "../../rehearsal/fixtures";
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied" | "Invalid";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ParsedKey, utils as sshUtils } from "ssh2";
-import { generateEd25519KeyPair } from "../../provider/sshKeys";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 
 describe("provider/sshKeys: temporary admin-shell keys", () => {
     it("always yields a key pair ssh2 can use (its raw generator fails ~1 in 200 draws)", () => {

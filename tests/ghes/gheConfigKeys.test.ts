@@ -1,20 +1,16 @@
 import { strict as assert } from "node:assert";
-import { changedKeys, desiredSettings, KEYS, maskSettings, storageMoveRefusal, WRITE_ORDER } from "../../provider/settings";
+import { changedKeys, GhesSettings, KEYS, maskSettings, storageMoveRefusal, WRITE_ORDER } from "../../ghes/gheConfigKeys";
 
-const desired = desiredSettings({ serviceUrl: "https://s3.us-west-2.amazonaws.com", bucket: "acme", accessKeyId: "AKIA1", secretAccessKey: "s3cr3t-value", packagesEnabled: true });
+const desired: GhesSettings = {
+    "secrets.packages.blob-storage-type": "s3",
+    "secrets.packages.service-url": "https://s3.us-west-2.amazonaws.com",
+    "secrets.packages.s3-bucket": "acme",
+    "secrets.packages.aws-access-key": "AKIA1",
+    "secrets.packages.aws-secret-key": "s3cr3t-value",
+    "app.packages.enabled": "true",
+};
 
-describe("provider/settings: what GHES must hold and what to write", () => {
-    it("maps the inputs onto the documented ghe-config keys", () => {
-        assert.deepEqual(desired, {
-            "secrets.packages.blob-storage-type": "s3",
-            "secrets.packages.service-url": "https://s3.us-west-2.amazonaws.com",
-            "secrets.packages.s3-bucket": "acme",
-            "secrets.packages.aws-access-key": "AKIA1",
-            "secrets.packages.aws-secret-key": "s3cr3t-value",
-            "app.packages.enabled": "true",
-        });
-    });
-
+describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
     it("writes everything on a fresh appliance, storage first and the enable flag last", () => {
         assert.deepEqual(changedKeys({}, desired), WRITE_ORDER);
         assert.equal(WRITE_ORDER[WRITE_ORDER.length - 1], KEYS.enabled);

@@ -1,5 +1,7 @@
 import * as https from "node:https";
-import { backoffDelay, Clock, formatDuration, realClock } from "./backoff";
+import { backoffDelay } from "./backoff";
+import { Clock, formatDuration, realClock } from "./clock";
+import { ManageApiError, manageKindOfNetworkError, manageKindOfStatus } from "./errors";
 
 export interface ManageClientOptions {
     hostname: string;
@@ -31,23 +33,6 @@ export interface ApplyEvent {
     hostname?: string;
 }
 
-/** An HTTP error from the Manage API; names method, path and status, never a credential. */
-export class ManageApiError extends Error {
-    constructor(public readonly method: string, public readonly path: string, public readonly status: number | undefined, public readonly detail: string, endpoint: string) {
-        super(`Manage API ${method} ${path} on ${endpoint} failed: ${detail}`);
-        this.name = "ManageApiError";
-    }
-}
-
-const RETRIABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ERR_TIMEOUT", "UND_ERR_SOCKET"]);
-
-function hint(status: number): string {
-    if (status === 401) return " (check managementPassword / GHES_MANAGEMENT_PASSWORD and managementUser)";
-    if (status === 403) return " (the user may not use this endpoint; the root site administrator's api_key user can)";
-    if (status === 404) return " (endpoint missing: the Manage API needs GHES >= 3.12 for this call)";
-    return "";
-}
-
 /**
  * A small client for the GHES Manage API (`/manage/v1`), in the style of octokit's per-area
  * clients: one method per endpoint, lenient parsing, timeouts and bounded retries.
@@ -62,7 +47,10 @@ export class ManageClient {
         this.auth = "Basic " + Buffer.from(`${o.user}:${o.password}`).toString("base64");
     }
 
-    /** One request, retried on 5xx and connection errors with exponential backoff; never on 4xx. */
+    /**
+     * One request, retried on 5xx, timeouts and connection errors with exponential backoff;
+     * never on 4xx. The decision is the error's kind (ghes/errors.ts).
+     */
     async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
         const attempts = this.o.attempts ?? 4;
         const clock = this.o.clock ?? realClock;
@@ -73,17 +61,20 @@ export class ManageClient {
             try {
                 res = await this.once(method, path, body);
             } catch (err) {
-                const code = (err as NodeJS.ErrnoException).code ?? "";
-                const message = (err as Error).message;
-                last = new ManageApiError(method, path, undefined, `${code || "error"}: ${message}`, this.endpoint);
-                if (!RETRIABLE_CODES.has(code) && !/socket hang up|timed out/i.test(message)) throw last;
+                const e = err as NodeJS.ErrnoException;
+                last = this.error(manageKindOfNetworkError(e), method, path, `${e.code || "error"}: ${e.message}`);
+                if (!last.retriable) throw last;
                 continue;
             }
             if (res.status >= 200 && res.status < 300) return res as { status: number; body: T };
-            last = new ManageApiError(method, path, res.status, `HTTP ${res.status}${hint(res.status)}`, this.endpoint);
-            if (res.status < 500) throw last;
+            last = this.error(manageKindOfStatus(res.status), method, path, `HTTP ${res.status}`, res.status);
+            if (!last.retriable) throw last;
         }
-        throw new ManageApiError(method, path, last?.status, `${last?.detail ?? "no answer"} (after ${attempts} attempts)`, this.endpoint);
+        throw this.error(last?.kind ?? "unreachable", method, path, `${last?.detail ?? "no answer"} (after ${attempts} attempts)`, last?.status);
+    }
+
+    private error(kind: ManageApiError["kind"], method: string, path: string, detail: string, status?: number): ManageApiError {
+        return new ManageApiError(kind, method, path, this.endpoint, detail, status);
     }
 
     private once(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -136,10 +127,10 @@ export class ManageClient {
                     return typeof v === "string" ? v : (v as { version?: string } | undefined)?.version;
                 })
                 .filter((v): v is string => typeof v === "string");
-            if (versions.length === 0) throw new ManageApiError("GET", "/manage/v1/version", 200, "the answer names no version", this.endpoint);
+            if (versions.length === 0) throw this.error("malformed", "GET", "/manage/v1/version", "the answer names no version", 200);
             return versions.sort(compareVersions)[0];
         } catch (err) {
-            if (err instanceof ManageApiError && err.status === 404) return undefined;
+            if (err instanceof ManageApiError && err.kind === "not-found") return undefined;
             throw err;
         }
     }
@@ -156,7 +147,7 @@ export class ManageClient {
     async startApply(): Promise<string> {
         const { body } = await this.request<{ run_id?: string }>("POST", "/manage/v1/config/apply", {});
         const runId = body && typeof body === "object" ? body.run_id : undefined;
-        if (!runId) throw new ManageApiError("POST", "/manage/v1/config/apply", 200, "the answer has no run_id", this.endpoint);
+        if (!runId) throw this.error("malformed", "POST", "/manage/v1/config/apply", "the answer has no run_id", 200);
         return String(runId);
     }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { checkStorage, PROBE_PREFIX, regionOfServiceUrl } from "../../provider/storageCheck";
-import { identityPolicyFor, policyWithout } from "../support/fixtures";
-import { LocalS3 } from "../support/localS3";
+import { checkStorage, PROBE_PREFIX, regionOfServiceUrl } from "../../storage/storageCheck";
+import { identityPolicyFor, policyWithout } from "../../rehearsal/fixtures";
+import { LocalS3 } from "../../rehearsal/localS3";
 
 const BUCKET = "acme-packages";
 const GOOD = { accessKeyId: "AKIAGOODKEY000000001", secretAccessKey: "good-secret-0123456789abcdefghijABCDEFGHIJ" };

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { generateEd25519KeyPair } from "../../provider/sshKeys";
-import { AdminShell } from "../../provider/adminShell";
-import { GhesSimulator } from "../support/ghesSimulator";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
+import { AdminShell } from "../../ghes/adminShell";
+import { AdminShellError } from "../../ghes/errors";
+import { GhesSimulator } from "../../rehearsal/ghesSimulator";
 
 describe("provider/adminShell: the GHES admin shell over SSH", () => {
     let sim: GhesSimulator;
@@ -29,7 +30,7 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
         const pinned = sim.hostKeyFingerprint;
         await sim.changeHostKey();
         await assert.rejects(open({ expectedFingerprint: pinned }), (e: Error) =>
-            e.name === "HostKeyMismatchError" && e.message.includes(pinned) && e.message.includes(sim.hostKeyFingerprint));
+            e instanceof AdminShellError && e.kind === "host-key-mismatch" && e.message.includes(pinned) && e.message.includes(sim.hostKeyFingerprint));
         assert.equal(sim.commands.length, 0, "nothing was sent to the impostor");
     });
 

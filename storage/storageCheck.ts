@@ -11,7 +11,8 @@ import {
     S3Client,
     UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { backoffDelay, Clock, realClock } from "./backoff";
+import { backoffDelay } from "../ghes/backoff";
+import { Clock, realClock } from "../ghes/clock";
 
 export interface StorageCheckOptions {
     serviceUrl: string;
@@ -96,7 +97,8 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
                 const operations = await probeOnce(client, o.bucket);
                 return { operations, attempts: attempt, requests };
             } catch (err) {
-                const failure = err as ProbeFailure;
+                if (!(err instanceof ProbeFailure)) throw err;
+                const failure = err;
                 const code = failure.code ?? "";
                 const retriable = AUTH_PROPAGATION.has(code) || failure.transient;
                 const remaining = deadline - clock.now();
@@ -110,13 +112,19 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
     }
 }
 
-interface ProbeFailure {
-    operation: string;
-    permission: string;
-    code?: string;
-    status?: number;
-    transient: boolean;
-    message: string;
+/** One probe operation that failed; decides retry (transient, propagation) and the message. */
+class ProbeFailure extends Error {
+    constructor(
+        readonly operation: string,
+        readonly permission: string,
+        message: string,
+        readonly transient: boolean,
+        readonly code?: string,
+        readonly status?: number,
+    ) {
+        super(message);
+        this.name = "ProbeFailure";
+    }
 }
 
 function describeFailure(o: StorageCheckOptions, f: ProbeFailure, attempts: number): string {
@@ -157,15 +165,7 @@ async function probeOnce(client: S3Client, bucket: string): Promise<string[]> {
         } catch (err) {
             const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number }; message?: string; code?: string };
             const status = e.$metadata?.httpStatusCode;
-            const failure: ProbeFailure = {
-                operation,
-                permission,
-                code: e.Code ?? e.name,
-                status,
-                transient: status === undefined || status >= 500 || e.name === "TimeoutError",
-                message: e.message ?? String(err),
-            };
-            throw failure;
+            throw new ProbeFailure(operation, permission, e.message ?? String(err), status === undefined || status >= 500 || e.name === "TimeoutError", e.Code ?? e.name, status);
         }
     };
     try {
@@ -173,7 +173,7 @@ async function probeOnce(client: S3Client, bucket: string): Promise<string[]> {
         objectWritten = true;
         const got = await step(1, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
         const text = await got.Body?.transformToString();
-        if (text !== body) throw { operation: "GetObject", permission: "s3:GetObject", transient: false, message: "the object read back differs from what was written" } as ProbeFailure;
+        if (text !== body) throw new ProbeFailure("GetObject", "s3:GetObject", "the object read back differs from what was written", false);
         await step(2, () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: PROBE_PREFIX, MaxKeys: 10 })));
         const mpu = await step(3, () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${key}.multipart` })));
         uploadId = mpu.UploadId;

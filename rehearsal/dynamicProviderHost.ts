@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ghesSettingsProvider } from "../../provider/serializableProvider";
+import { ghesSettingsProvider } from "../provider/serializableProvider";
 
 /*
  * Drives the real Pulumi dynamic-provider host exactly as the engine does (ghes-facts.md §4):

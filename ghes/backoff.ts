@@ -1,13 +1,4 @@
-/** Injectable clock so polling and retry schedules can be measured without waiting. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { Clock, formatDuration, realClock } from "./clock";
 
 export interface BackoffOptions {
     initialMs: number;
@@ -18,6 +9,14 @@ export interface BackoffOptions {
 /** The n-th delay (0-based) of an exponential schedule, capped. */
 export function backoffDelay(n: number, o: BackoffOptions): number {
     return Math.min(o.maxMs, Math.round(o.initialMs * Math.pow(o.factor, n)));
+}
+
+/** Thrown when a bounded wait ran out; names what was awaited. */
+export class WaitTimeoutError extends Error {
+    constructor(timeoutMs: number, readonly awaited: string) {
+        super(`timed out after ${formatDuration(timeoutMs)} waiting for ${awaited}`);
+        this.name = "WaitTimeoutError";
+    }
 }
 
 /**
@@ -34,14 +33,7 @@ export async function pollUntil<T>(
         const result = await probe();
         if (result !== undefined) return result;
         const remaining = deadline - clock.now();
-        if (remaining <= 0) throw new Error(`timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.describe}`);
+        if (remaining <= 0) throw new WaitTimeoutError(opts.timeoutMs, opts.describe);
         await clock.sleep(Math.min(remaining, backoffDelay(n, opts)));
     }
-}
-
-/** "250 ms", "12 s", "3 min": durations in messages. */
-export function formatDuration(ms: number): string {
-    if (ms < 1000) return `${Math.round(ms)} ms`;
-    if (ms < 120000) return `${Math.round(ms / 1000)} s`;
-    return `${Math.round(ms / 60000)} min`;
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { gheConfigSetFromStdin, shellQuote } from "../../provider/shellQuote";
+import { gheConfigSetFromStdin, shellQuote } from "../../ghes/shellQuote";
 
 const HOSTILE = [
     "plain",

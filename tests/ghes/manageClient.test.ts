@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { createServer, Server } from "node:net";
-import { ManageApiError, ManageClient } from "../../provider/manageClient";
-import { GhesSimulator } from "../support/ghesSimulator";
+import { ManageApiError } from "../../ghes/errors";
+import { ManageClient } from "../../ghes/manageClient";
+import { GhesSimulator } from "../../rehearsal/ghesSimulator";
 
 describe("provider/manageClient: the Manage API over HTTPS", () => {
     let sim: GhesSimulator;

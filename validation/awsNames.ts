@@ -1,11 +1,8 @@
 /**
- * Pure input validation shared by the components and the GHES settings provider.
+ * AWS naming rules, pure, shared by the components and the GHES settings provider.
  * Every function returns an error message naming the argument, or undefined when valid.
  * Unknown values (preview) must be filtered out by the caller before calling these.
  */
-
-/** The value Pulumi substitutes for not-yet-known inputs in preview (check/diff of dynamic providers). */
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** AWS S3 general-purpose bucket naming rules (docs: "Bucket naming rules"). */
 export function bucketNameError(field: string, name: string): string | undefined {
@@ -76,12 +73,4 @@ export function iamPolicyArnError(field: string, arn: string): string | undefine
 export function regionError(field: string, region: string): string | undefined {
     if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return `${field}: ${JSON.stringify(region)} is not an AWS region name (e.g. us-west-2)`;
     return undefined;
-}
-
-/** Thrown for bad input; the message names the argument. */
-export class InputError extends Error {
-    constructor(component: string, problems: string[]) {
-        super(`${component}: invalid arguments:\n  - ${problems.join("\n  - ")}`);
-        this.name = "InputError";
-    }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { PolicyDocument } from "../../policies/identityPolicy";
+import { PolicyDocument } from "../policies/identityPolicy";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");

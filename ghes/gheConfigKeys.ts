@@ -1,7 +1,8 @@
 /**
- * The ghe-config keys that hold Packages storage (ghes-facts.md §2) and pure functions to
- * compute what must change. Order matters: storage first, the enable flag last, so a
- * half-finished write never enables Packages against stale storage.
+ * The ghe-config keys that hold Packages storage (GHES staging-instance guide; the keys
+ * github/backup-utils backs up) and pure functions to compute what must change. Order
+ * matters: storage first, the enable flag last, so a half-finished write never enables
+ * Packages against stale storage.
  */
 export const KEYS = {
     storageType: "secrets.packages.blob-storage-type",
@@ -21,25 +22,6 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([KEYS.secretAccessKey]);
 
 export type GhesSettings = Record<string, string | undefined>;
 
-export interface DesiredStorage {
-    serviceUrl: string;
-    bucket: string;
-    accessKeyId: string;
-    secretAccessKey: string;
-    packagesEnabled: boolean;
-}
-
-export function desiredSettings(d: DesiredStorage): GhesSettings {
-    return {
-        [KEYS.storageType]: "s3",
-        [KEYS.serviceUrl]: d.serviceUrl,
-        [KEYS.bucket]: d.bucket,
-        [KEYS.accessKeyId]: d.accessKeyId,
-        [KEYS.secretAccessKey]: d.secretAccessKey,
-        [KEYS.enabled]: d.packagesEnabled ? "true" : "false",
-    };
-}
-
 /** The keys to write, in write order: those whose current value differs from the desired one. */
 export function changedKeys(current: GhesSettings, desired: GhesSettings): string[] {
     return WRITE_ORDER.filter((k) => desired[k] !== undefined && current[k] !== desired[k]);
@@ -57,7 +39,12 @@ export function maskSettings(settings: GhesSettings): Record<string, string> {
 }
 
 export function isEnabled(settings: GhesSettings): boolean {
-    return settings[KEYS.enabled] === "true";
+    return isTrue(settings[KEYS.enabled]);
+}
+
+/** A boolean key's value as ghe-config stores it. */
+export function isTrue(value: string | undefined): boolean {
+    return value === "true";
 }
 
 /**
@@ -66,7 +53,7 @@ export function isEnabled(settings: GhesSettings): boolean {
  * Returns an explanation when the change must be refused.
  */
 export function storageMoveRefusal(current: GhesSettings, desired: GhesSettings, allowStorageMigration: boolean): string | undefined {
-    if (allowStorageMigration || !isEnabled(current)) return undefined;
+    if (allowStorageMigration || !isEnabled(current) || !isEnabled(desired)) return undefined;
     // The storage type too: an instance on Azure Blob storage must not be switched to S3 silently.
     const moved = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && current[k] !== desired[k]);
     if (moved.length === 0) return undefined;

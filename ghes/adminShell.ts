@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Client } from "ssh2";
-import { formatDuration } from "./backoff";
+import { formatDuration } from "./clock";
+import { AdminShellError } from "./errors";
 import { gheConfigGet, gheConfigSet, gheConfigSetFromStdin } from "./shellQuote";
 
 export interface AdminShellOptions {
@@ -26,14 +27,6 @@ export function fingerprintOf(hostKey: Buffer): string {
     return "SHA256:" + createHash("sha256").update(hostKey).digest("base64").replace(/=+$/, "");
 }
 
-export class HostKeyMismatchError extends Error {
-    constructor(endpoint: string, expected: string, actual: string) {
-        super(`SSH host key of ${endpoint} is ${actual}, but ${expected} is pinned. ` +
-            `If the appliance was rebuilt or its key rotated on purpose, set sshHostKeyFingerprint to the new value; otherwise stop: this may be a different machine.`);
-        this.name = "HostKeyMismatchError";
-    }
-}
-
 /**
  * The GHES administrative shell (`ssh -p 122 admin@HOST`): pinned host key, keepalives, a
  * timeout on every command, exit status checked, values shell-quoted, secrets on stdin.
@@ -50,12 +43,12 @@ export class AdminShell {
 
     connect(): Promise<void> {
         const client = new Client();
-        let mismatch: HostKeyMismatchError | undefined;
+        let refusal: AdminShellError | undefined;
         return new Promise<void>((resolve, reject) => {
             const timeoutMs = this.o.connectTimeoutMs ?? 20000;
             const timer = setTimeout(() => {
                 client.end();
-                reject(new Error(`admin shell ${this.endpoint}: no connection within ${formatDuration(timeoutMs)}`));
+                reject(this.error("connect-timeout", `no connection within ${formatDuration(timeoutMs)}`));
             }, timeoutMs);
             client.on("ready", () => {
                 clearTimeout(timer);
@@ -64,11 +57,12 @@ export class AdminShell {
                 this.client = client;
                 resolve();
             });
-            client.on("error", (err: Error & { level?: string }) => {
+            client.on("error", (err: Error & { level?: string; code?: string }) => {
                 clearTimeout(timer);
-                if (mismatch) return reject(mismatch);
-                const what = err.level === "client-authentication" ? "the SSH key was not accepted for user admin" : err.message;
-                reject(new Error(`admin shell ${this.endpoint}: ${what}`));
+                if (refusal) return reject(refusal);
+                if (err.level === "client-authentication") return reject(this.error("auth-rejected", "the SSH key was not accepted for user admin"));
+                if (err.level === "client-timeout") return reject(this.error("connect-timeout", err.message));
+                reject(this.error(err.code === "ECONNREFUSED" || err.level === "client-socket" ? "unreachable" : "dropped", err.message));
             });
             try {
                 client.connect({
@@ -83,7 +77,8 @@ export class AdminShell {
                         const fp = fingerprintOf(key);
                         this.fingerprint = fp;
                         if (this.o.expectedFingerprint && this.o.expectedFingerprint !== fp) {
-                            mismatch = new HostKeyMismatchError(this.endpoint, this.o.expectedFingerprint, fp);
+                            refusal = this.error("host-key-mismatch", `SSH host key is ${fp}, but ${this.o.expectedFingerprint} is pinned. ` +
+                                `If the appliance was rebuilt or its key rotated on purpose, set sshHostKeyFingerprint to the new value; otherwise stop: this may be a different machine.`);
                             return false;
                         }
                         return true;
@@ -92,7 +87,7 @@ export class AdminShell {
             } catch (err) {
                 // e.g. a private key ssh2 cannot parse: fail now, and leave no timer behind.
                 clearTimeout(timer);
-                reject(new Error(`admin shell ${this.endpoint}: ${(err as Error).message}`));
+                reject(this.error("bad-private-key", (err as Error).message));
             }
         });
     }
@@ -100,7 +95,7 @@ export class AdminShell {
     /** Runs one command; resolves with its exit status and output, rejects on timeout or a dropped connection. */
     exec(command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
         const client = this.client;
-        if (!client) return Promise.reject(new Error(`admin shell ${this.endpoint}: not connected`));
+        if (!client) return Promise.reject(this.error("not-connected", "not connected"));
         const timeoutMs = opts.timeoutMs ?? this.o.commandTimeoutMs ?? 60000;
         return new Promise<CommandResult>((resolve, reject) => {
             let settled = false;
@@ -111,11 +106,11 @@ export class AdminShell {
                 client.removeListener("close", onClose);
                 if (err) reject(err); else resolve(result as CommandResult);
             };
-            const onClose = () => finish(new Error(`admin shell ${this.endpoint}: connection closed before the command finished`));
+            const onClose = () => finish(this.error("dropped", "connection closed before the command finished"));
             client.on("close", onClose);
-            const timer = setTimeout(() => finish(new Error(`admin shell ${this.endpoint}: command did not finish within ${formatDuration(timeoutMs)}`)), timeoutMs);
+            const timer = setTimeout(() => finish(this.error("command-timeout", `command did not finish within ${formatDuration(timeoutMs)}`)), timeoutMs);
             client.exec(command, (err, stream) => {
-                if (err) return finish(new Error(`admin shell ${this.endpoint}: ${err.message}`));
+                if (err) return finish(this.error("dropped", err.message));
                 let stdout = "";
                 let stderr = "";
                 let code: number | null = null;
@@ -123,7 +118,7 @@ export class AdminShell {
                 stream.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
                 stream.on("exit", (c: number | null) => { code = c; });
                 stream.on("close", () => {
-                    if (code === null) return finish(new Error(`admin shell ${this.endpoint}: the command ended without an exit status (connection dropped?)`));
+                    if (code === null) return finish(this.error("dropped", "the command ended without an exit status (connection dropped?)"));
                     finish(undefined, { code, stdout, stderr });
                 });
                 stream.end(opts.stdin ?? "");
@@ -137,20 +132,31 @@ export class AdminShell {
         if (r.code === 0) return r.stdout.replace(/\n$/, "");
         // Exit status 1 is git-config's (and so ghe-config's) "no such key".
         if (r.code === 1) return undefined;
-        throw new Error(`admin shell ${this.endpoint}: reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+        throw this.error("exit-status", `reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+    }
+
+    /** Reads several keys, one `ghe-config KEY` each. */
+    async readConfig(keys: readonly string[]): Promise<Record<string, string | undefined>> {
+        const out: Record<string, string | undefined> = {};
+        for (const key of keys) out[key] = await this.getConfig(key);
+        return out;
     }
 
     /** `ghe-config KEY VALUE`; a secret value travels on stdin, never in the command line. */
     async setConfig(key: string, value: string, secret: boolean): Promise<void> {
         const r = secret ? await this.exec(gheConfigSetFromStdin(key), { stdin: value }) : await this.exec(gheConfigSet(key, value));
         if (r.code !== 0) {
-            throw new Error(`admin shell ${this.endpoint}: writing ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+            throw this.error("exit-status", `writing ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
         }
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */
     async apply(timeoutMs: number): Promise<CommandResult> {
         return this.exec("ghe-config-apply", { timeoutMs });
+    }
+
+    private error(kind: AdminShellError["kind"], detail: string): AdminShellError {
+        return new AdminShellError(kind, this.endpoint, detail);
     }
 
     end(): void {

@@ -6,9 +6,9 @@ import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, ParsedKey, Server as SshServer, utils as sshUtils } from "ssh2";
-import { fingerprintOf } from "../../provider/adminShell";
-import { generateEd25519KeyPair } from "../../provider/sshKeys";
-import { compareVersions as compare } from "../../provider/manageClient";
+import { fingerprintOf } from "../ghes/adminShell";
+import { generateEd25519KeyPair } from "../ghes/sshKeys";
+import { compareVersions as compare } from "../ghes/manageClient";
 import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
 import { selfSignedCert } from "./selfSignedCert";
 

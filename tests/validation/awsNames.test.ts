@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { bucketNameError, bucketPrefixError, cidrError, iamPathError, kmsKeyArnError, positiveIntegerError, regionError } from "../../policies/validation";
+import { bucketNameError, bucketPrefixError, cidrError, iamPathError, kmsKeyArnError, positiveIntegerError, regionError } from "../../validation/awsNames";
 import { s3ServiceUrl, bucketArnFor } from "../../policies/s3Endpoint";
 
 describe("policies/validation: S3 and IAM naming rules", () => {

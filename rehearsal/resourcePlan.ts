@@ -1,5 +1,5 @@
 import { PackagesStorage, PackagesStorageArgs } from "../index";
-import { installMocks, registered, RegisteredResource, settle, valueOf } from "../tests/support/pulumiMocks";
+import { installMocks, registered, RegisteredResource, settle, valueOf } from "./pulumiMocks";
 
 /** What one instance creates, as Pulumi would register it (mocks: nothing leaves this process). */
 export interface ResourcePlan {

@@ -1,18 +1,18 @@
-import { backoffDelay, formatDuration, pollUntil, realClock } from "./backoff";
-import { ProviderContext } from "./ghesSession";
-import { ApplyStatus, ManageApiError, ManageClient } from "./manageClient";
+import { backoffDelay, pollUntil } from "./backoff";
+import { formatDuration, realClock } from "./clock";
+import { GhesContext } from "./connection";
+import { GhesOperationError, ManageApiError } from "./errors";
+import { ApplyStatus, ManageClient } from "./manageClient";
 
 /** The poll schedule for configuration runs: quick at first, then every 10 s at most. */
 export const RUN_POLL = { initialMs: 500, factor: 1.5, maxMs: 10000 };
-
-const BUSY_STATUSES = new Set([409, 423, 429]);
 
 /**
  * Starts a configuration run through the Manage API and waits for it: waits first for a
  * run someone else started, optionally holds maintenance mode, and succeeds only when every
  * node reports success; resolves with the run id. Failure names the run id and the last events.
  */
-export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: ProviderContext): Promise<string> {
+export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: GhesContext): Promise<string> {
     const clock = ctx.clock ?? realClock;
     const started = clock.now();
     const deadline = started + opts.timeoutMs;
@@ -23,7 +23,7 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
             latest = await manage.applyStatus();
         } catch (err) {
             // The latest-run query (no run_id) is not documented everywhere; without it, just try to start.
-            if (err instanceof ManageApiError && err.status !== undefined && err.status < 500) return;
+            if (err instanceof ManageApiError && !err.retriable && err.status !== undefined) return;
             throw err;
         }
         if (!latest.running) return;
@@ -46,9 +46,9 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
                 runId = await manage.startApply();
             } catch (err) {
                 // Undocumented what POST answers while a run is in progress: treat "busy" answers as such.
-                if (!(err instanceof ManageApiError) || !BUSY_STATUSES.has(err.status ?? 0) || clock.now() >= deadline) throw err;
+                if (!(err instanceof ManageApiError) || err.kind !== "busy" || clock.now() >= deadline) throw err;
                 await clock.sleep(backoffDelay(attempt - 1, RUN_POLL));
-                await waitIdle(`POST /manage/v1/config/apply answered ${err.status}`);
+                await waitIdle(`POST /manage/v1/config/apply answered HTTP ${err.status}`);
             }
         }
         ctx.log(`configuration run ${runId} started; waiting (timeout ${formatDuration(opts.timeoutMs)})`);
@@ -59,7 +59,7 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
                 s = await manage.applyStatus(runId);
             } catch (err) {
                 // Services restart during a run: an unreachable or 5xx Manage API is not a failed run.
-                if (!(err instanceof ManageApiError) || (err.status !== undefined && err.status < 500)) throw err;
+                if (!(err instanceof ManageApiError) || !err.retriable) throw err;
                 ctx.log(`configuration run ${runId}: status not available (${err.message}); still waiting`);
                 return undefined;
             }
@@ -71,11 +71,11 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
             const failedNodes = status.nodes.filter((n) => n.successful === false).map((n) => n.hostname ?? "?");
             const events = await manage.applyEvents().catch(() => []);
             const last = events.slice(-8).map((e) => `    ${e.timestamp ?? ""} ${e.hostname ?? ""} ${e.severity ?? ""} ${e.body ?? ""}`.trimEnd());
-            throw new Error(`configuration run ${runId} failed${failedNodes.length ? ` on ${failedNodes.join(", ")}` : ""}. ` +
+            throw new GhesOperationError(`configuration run ${runId} failed${failedNodes.length ? ` on ${failedNodes.join(", ")}` : ""}. ` +
                 `The settings are written but not in effect; fix the cause and run pulumi up again.` +
                 (last.length ? `\n  last events:\n${last.join("\n")}` : ""));
         }
-        ctx.log(`configuration run ${runId} succeeded on ${status.nodes.length || 1} node(s) after ${(durationMs / 1000).toFixed(1)} s`);
+        ctx.log(`configuration run ${runId} succeeded on ${status.nodes.length || 1} node(s) after ${formatDuration(durationMs)}`);
         return runId;
     } finally {
         if (enabledMaintenance) {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RegisterRequest, tapRegistrations, waitForRegistrations } from "./monitorTap";
 
 export interface RegisteredResource {
     type: string;
@@ -59,38 +60,22 @@ export function installMocks(): void {
             return args.inputs;
         },
     }, "ghes-packages", "test", false);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
-        const trigger = req.getReplacementTrigger?.();
-        const wire = req.getObject().toJavaScript() as Record<string, Record<string, unknown> | undefined>;
-        const secretInputs = Object.keys(wire).filter((k) => wire[k]?.["4dabf18193072939515e22adb298388d"] === SECRET_SIG);
-        optionsByName.set(`${req.getType()}::${req.getName()}`, {
-            parent: req.getParent(),
-            retainOnDelete: req.getRetainondelete?.(),
-            protect: req.getProtect?.(),
-            dependencies: req.getDependenciesList(),
-            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-            replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
-            deleteBeforeReplace: req.getDeletebeforereplace(),
-            secretInputs,
-        });
-        return register(req, callback);
-    };
+    tapRegistrations((req) => optionsByName.set(`${req.getType()}::${req.getName()}`, optionsOf(req)));
 }
 
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getRetainondelete?(): boolean;
-    getProtect?(): boolean;
-    getDependenciesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-    getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
-    getDeletebeforereplace(): boolean;
-    getObject(): { toJavaScript(): unknown };
+function optionsOf(req: RegisterRequest): RegisteredOptions {
+    const trigger = req.getReplacementTrigger?.();
+    const wire = req.getObject().toJavaScript() as Record<string, Record<string, unknown> | undefined>;
+    return {
+        parent: req.getParent(),
+        retainOnDelete: req.getRetainondelete?.(),
+        protect: req.getProtect?.(),
+        dependencies: req.getDependenciesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        secretInputs: Object.keys(wire).filter((k) => wire[k]?.["4dabf18193072939515e22adb298388d"] === SECRET_SIG),
+    };
 }
 
 /** Registered resources whose name starts with the given instance name. */
@@ -108,7 +93,7 @@ export function isSecretOutput<T>(o: pulumi.Output<T>): Promise<boolean> {
     return (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 }
 
-/** Waits until all registrations queued so far reached the mock monitor. */
+/** Waits until every registration queued so far reached the mock monitor (no timer). */
 export function settle(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, 50));
+    return waitForRegistrations();
 }

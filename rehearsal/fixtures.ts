@@ -1,4 +1,4 @@
-import { ghesIdentityPolicy, PolicyDocument } from "../../policies/identityPolicy";
+import { ghesIdentityPolicy, PolicyDocument } from "../policies/identityPolicy";
 
 export const ACCOUNT = "123456789012";
 export const KMS_KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;

@@ -1,0 +1,74 @@
+import { AdminShell } from "./adminShell";
+import { formatDuration, realClock } from "./clock";
+import { runConfiguration } from "./configurationRun";
+import { GhesContext } from "./connection";
+import { GhesOperationError } from "./errors";
+import { ManageClient } from "./manageClient";
+
+export interface ConfigurationRunOptions {
+    timeoutMs: number;
+    /** Hold maintenance mode during the run (Manage API only). */
+    maintenanceMode: boolean;
+}
+
+/**
+ * How an appliance runs its configuration (`ghe-config-apply`): chosen once per appliance
+ * from its version, so no caller asks "which GHES is this?" again.
+ */
+export interface ConfigurationApplier {
+    /** For messages: how the run is started. */
+    readonly via: string;
+    /** Starts a configuration run, waits for it, and resolves with its id; rejects if it failed. */
+    run(opts: ConfigurationRunOptions): Promise<string>;
+    /** Whether the latest run failed, so values already written may not be in effect. */
+    lastRunFailed(): Promise<boolean>;
+}
+
+/** GHES 3.12+: POST /manage/v1/config/apply, polled until every node reports. */
+export class ManageApiApplier implements ConfigurationApplier {
+    readonly via = "the Manage API";
+    constructor(private readonly manage: ManageClient, private readonly ctx: GhesContext) {}
+
+    run(opts: ConfigurationRunOptions): Promise<string> {
+        return runConfiguration(this.manage, opts, this.ctx);
+    }
+
+    async lastRunFailed(): Promise<boolean> {
+        try {
+            const s = await this.manage.applyStatus();
+            return !s.running && s.runId !== undefined && !s.successful;
+        } catch {
+            // The latest-run query is not documented everywhere: no answer is no evidence of failure.
+            return false;
+        }
+    }
+}
+
+/** GHES < 3.12: `ghe-config-apply` over the admin shell, synchronous (minutes; keepalives on). */
+export class AdminShellApplier implements ConfigurationApplier {
+    readonly via = "the admin shell (ghe-config-apply)";
+    constructor(
+        private readonly withShell: <T>(fn: (shell: AdminShell) => Promise<T>) => Promise<T>,
+        private readonly ctx: GhesContext,
+    ) {}
+
+    async run(opts: ConfigurationRunOptions): Promise<string> {
+        const { ctx } = this;
+        if (opts.maintenanceMode) ctx.log("WARNING: maintenanceMode needs the Manage API (GHES >= 3.12); the run proceeds without it");
+        const clock = ctx.clock ?? realClock;
+        const started = clock.now();
+        ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
+        const r = await this.withShell((shell) => shell.apply(opts.timeoutMs));
+        if (r.code !== 0) {
+            const tail = (r.stderr || r.stdout).trim().split("\n").slice(-8).join("\n    ");
+            throw new GhesOperationError(`ghe-config-apply failed with exit status ${r.code}. The settings are written but not in effect.\n    ${tail}`);
+        }
+        ctx.log(`ghe-config-apply succeeded after ${formatDuration(clock.now() - started)}`);
+        return `ssh-${new Date(started).toISOString()}`;
+    }
+
+    async lastRunFailed(): Promise<boolean> {
+        // No run history without the Manage API (README "Known limits").
+        return false;
+    }
+}

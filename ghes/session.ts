@@ -1,0 +1,133 @@
+import { AdminShell } from "./adminShell";
+import { realClock } from "./clock";
+import { AdminShellApplier, ConfigurationApplier, ManageApiApplier } from "./configurationApplier";
+import { GhesConnection, GhesContext } from "./connection";
+import { AdminShellError, isConnectionLost } from "./errors";
+import { compareVersions, ManageClient } from "./manageClient";
+import { generateEd25519KeyPair } from "./sshKeys";
+
+/** From this version on the Manage API registers SSH keys and starts configuration runs. */
+export const MANAGE_API_VERSION = "3.12";
+
+export function hasManageApi(version: string | undefined): boolean {
+    return version !== undefined && compareVersions(version, MANAGE_API_VERSION) >= 0;
+}
+
+/** Comment of every temporary admin-shell key this package registers (how stale ones are recognised). */
+export const TEMPORARY_KEY_COMMENT = "pulumi-ghes-packages";
+
+/**
+ * One appliance, reached through its Manage API: its version decides once how the admin shell
+ * is entered (a temporary key on 3.12+, the operator's key before) and how configuration runs
+ * are started (the ConfigurationApplier).
+ */
+export class GhesAppliance {
+    /** Host key fingerprint seen on the last admin-shell connection. */
+    hostKeyFingerprint?: string;
+    readonly applier: ConfigurationApplier;
+
+    private constructor(
+        readonly conn: GhesConnection,
+        private readonly ctx: GhesContext,
+        readonly manage: ManageClient,
+        /** The appliance's version; undefined before 3.8 (no version endpoint). */
+        readonly version: string | undefined,
+    ) {
+        this.applier = hasManageApi(version)
+            ? new ManageApiApplier(manage, ctx)
+            : new AdminShellApplier((fn) => this.withAdminShell((shell, markUnrepeatable) => { markUnrepeatable(); return fn(shell); }), ctx);
+    }
+
+    /** Connects to the Manage API and reads the version (the first authenticated call). */
+    static async connect(conn: GhesConnection, ctx: GhesContext): Promise<GhesAppliance> {
+        if (conn.dangerouslySkipTlsVerification) {
+            ctx.log(`WARNING: TLS verification of https://${conn.hostname}:${conn.managementPort} is OFF (dangerouslySkipTlsVerification); the management password can be intercepted. Give caBundle instead.`);
+        }
+        const manage = new ManageClient({
+            hostname: conn.hostname,
+            port: conn.managementPort,
+            user: conn.managementUser,
+            password: conn.managementPassword,
+            caBundle: conn.caBundle,
+            dangerouslySkipTlsVerification: conn.dangerouslySkipTlsVerification,
+            clock: ctx.clock,
+        });
+        return new GhesAppliance(conn, ctx, manage, await manage.version());
+    }
+
+    get hasManageApi(): boolean {
+        return hasManageApi(this.version);
+    }
+
+    /**
+     * Runs `fn` with an open admin shell and always closes it (removing a temporary key). A lost
+     * connection is retried once with a fresh shell unless `fn` marked its work as not
+     * repeatable (e.g. a configuration run had started). The shell is never used after this returns.
+     */
+    async withAdminShell<T>(fn: (shell: AdminShell, markUnrepeatable: () => void) => Promise<T>): Promise<T> {
+        for (let attempt = 1; ; attempt++) {
+            const { shell, close } = await this.openShell();
+            let repeatable = true;
+            try {
+                return await fn(shell, () => { repeatable = false; });
+            } catch (err) {
+                if (attempt >= 2 || !repeatable || !isConnectionLost(err)) throw err;
+                this.ctx.log(`${(err as Error).message}; reconnecting once (the writes are idempotent)`);
+            } finally {
+                await close();
+            }
+        }
+    }
+
+    private async openShell(): Promise<{ shell: AdminShell; close: () => Promise<void> }> {
+        const { conn, ctx } = this;
+        let privateKey: string;
+        let registered: string | undefined;
+        if (this.hasManageApi) {
+            const pair = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now()}`);
+            await this.manage.addSshKey(pair.public);
+            registered = pair.public;
+            privateKey = pair.private;
+        } else {
+            if (!conn.sshPrivateKey) {
+                throw new AdminShellError("no-credential", `ssh://admin@${conn.hostname}:${conn.sshPort}`,
+                    `sshPrivateKey: GHES ${this.version ?? "< 3.8"} at ${conn.hostname} has no Manage API for SSH keys (needs >= ${MANAGE_API_VERSION}); ` +
+                    `give the private key of a key authorized for the admin shell (Management Console > SSH access)`);
+            }
+            privateKey = conn.sshPrivateKey;
+        }
+        const removeKey = async () => {
+            if (!registered) return;
+            const key = registered;
+            registered = undefined;
+            try {
+                await this.manage.removeSshKey(key);
+            } catch (err) {
+                ctx.log(`WARNING: could not remove the temporary SSH key from ${conn.hostname} (${(err as Error).message}); remove the key commented ${TEMPORARY_KEY_COMMENT}-* under Management Console > SSH access`);
+            }
+        };
+        try {
+            const shell = await this.connectShell(privateKey);
+            return { shell, close: async () => { shell.end(); await removeKey(); } };
+        } catch (err) {
+            await removeKey();
+            throw err;
+        }
+    }
+
+    /** Connects, retrying once after a lost connection; never after a refused host key or SSH key. */
+    private async connectShell(privateKey: string): Promise<AdminShell> {
+        for (let attempt = 1; ; attempt++) {
+            const shell = new AdminShell({ hostname: this.conn.hostname, port: this.conn.sshPort, privateKey, expectedFingerprint: this.conn.expectedHostKey });
+            try {
+                await shell.connect();
+                this.hostKeyFingerprint = shell.fingerprint;
+                return shell;
+            } catch (err) {
+                if (attempt >= 2 || !isConnectionLost(err)) throw err;
+                this.ctx.log(`${(err as Error).message}; retrying once in 2 s`);
+                await (this.ctx.clock ?? realClock).sleep(2000);
+            }
+        }
+    }
+}

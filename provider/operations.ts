@@ -1,0 +1,138 @@
+import { AdminShell } from "../ghes/adminShell";
+import { realClock } from "../ghes/clock";
+import { GhesContext } from "../ghes/connection";
+import { GhesOperationError, isConnectionLost } from "../ghes/errors";
+import { changedKeys, GhesSettings, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
+import { GhesAppliance } from "../ghes/session";
+import { checkStorage } from "../storage/storageCheck";
+import { GhesSettingsInputs } from "./fields";
+import { connectionOf, desiredSettingsOf, fieldsFromGhes } from "./inputs";
+
+/** What the provider methods need from their surroundings; tests pass their own. */
+export interface ProviderContext extends GhesContext {
+    env: Record<string, string | undefined>;
+}
+
+/** What an apply reports; becomes the resource's computed outputs. */
+export interface ApplyReport {
+    ghesVersion: string;
+    hostKeyFingerprint: string;
+    /** Keys written in this operation (names only). */
+    writtenKeys: string[];
+    /** Id of the configuration run started by this operation, if any. */
+    applyRunId?: string;
+    configuredAt: string;
+}
+
+const versionOf = (a: GhesAppliance) => a.version ?? "unknown (< 3.8)";
+
+/**
+ * create/update: storage check, then write what differs and run the configuration. Writes
+ * nothing and runs nothing when GHES already holds the values.
+ */
+export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<ApplyReport> {
+    if (inputs.storageCheck && inputs.packagesEnabled) {
+        ctx.log(`storage check: using the key on bucket ${inputs.bucket} at ${inputs.serviceUrl} as GHES will`);
+        const r = await checkStorage({
+            serviceUrl: inputs.serviceUrl,
+            bucket: inputs.bucket,
+            accessKeyId: inputs.accessKeyId,
+            secretAccessKey: inputs.secretAccessKey,
+            timeoutMs: inputs.storageCheckTimeoutSeconds * 1000,
+            clock: ctx.clock,
+            onRetry: ctx.log,
+        });
+        ctx.log(`storage check: passed (${r.operations.join(", ")}; ${r.requests} requests, ${r.attempts} attempt(s))`);
+    }
+    const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
+    const desired = desiredSettingsOf(inputs);
+    const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
+        ctx.log(`connected to GHES ${versionOf(appliance)} at ${inputs.hostname}, host key ${appliance.hostKeyFingerprint}`);
+        const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
+        if (refusal) throw new GhesOperationError(`${inputs.hostname}: ${refusal}`);
+        return desired;
+    });
+    if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
+    return {
+        ghesVersion: versionOf(appliance),
+        hostKeyFingerprint: appliance.hostKeyFingerprint as string,
+        writtenKeys: outcome.written,
+        applyRunId: outcome.runId,
+        configuredAt: new Date((ctx.clock ?? realClock).now()).toISOString(),
+    };
+}
+
+/** refresh: what GHES holds now, mapped back onto the resource's fields. */
+export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ fields: Partial<GhesSettingsInputs>; version?: string; fingerprint: string }> {
+    const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
+    const current = await appliance.withAdminShell((shell) => shell.readConfig(WRITE_ORDER));
+    return { fields: fieldsFromGhes(current), version: appliance.version, fingerprint: appliance.hostKeyFingerprint as string };
+}
+
+/** delete with onDelete "disable": switch Packages off (storage settings stay) and apply. */
+export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ runId?: string }> {
+    const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
+    const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
+        if (!isEnabled(current)) {
+            ctx.log("GitHub Packages is already disabled: nothing to do");
+            return {};
+        }
+        return { [KEYS.enabled]: "false" };
+    });
+    return { runId: outcome.runId };
+}
+
+interface WriteOutcome {
+    /** Keys written (names only), across a reconnect. */
+    written: string[];
+    runNeeded: boolean;
+    runId?: string;
+}
+
+/**
+ * The one write-then-apply path: read the current settings in the admin shell, let `decide`
+ * say what they should be (or refuse), write what differs in write order, close the shell,
+ * then run the configuration if anything was written or the last run failed.
+ */
+async function writeThenApply(
+    appliance: GhesAppliance,
+    inputs: GhesSettingsInputs,
+    ctx: ProviderContext,
+    decide: (current: GhesSettings) => GhesSettings,
+): Promise<WriteOutcome> {
+    // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
+    const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
+    await appliance.withAdminShell(async (shell) => {
+        const current = await shell.readConfig(WRITE_ORDER);
+        const desired = decide(current);
+        await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
+    });
+    outcome.runNeeded = outcome.attempted || (await appliance.applier.lastRunFailed());
+    if (!outcome.runNeeded) return outcome;
+    if (!inputs.applyConfiguration) {
+        ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
+        return outcome;
+    }
+    outcome.runId = await appliance.applier.run({ timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode });
+    return outcome;
+}
+
+/** Writes keys in order; a failure reports exactly what was and was not written. */
+async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSettings, ctx: GhesContext, progress: { attempted: boolean; written: string[] }): Promise<void> {
+    const written: string[] = [];
+    const masked = maskSettings(desired);
+    for (const key of keys) {
+        progress.attempted = true;
+        try {
+            await shell.setConfig(key, desired[key] as string, SECRET_KEYS.has(key));
+        } catch (err) {
+            // A lost connection is retried with a fresh shell (the writes are idempotent).
+            if (isConnectionLost(err)) throw err;
+            throw new GhesOperationError(`${(err as Error).message}\n  written before the failure: ${written.join(", ") || "nothing"}; not written: ${keys.slice(written.length).join(", ")}. ` +
+                `No configuration run was started, so GHES still runs with its previous settings; run pulumi up again.`);
+        }
+        written.push(key);
+        if (!progress.written.includes(key)) progress.written.push(key);
+        ctx.log(`ghe-config ${key} = ${masked[key]}`);
+    }
+}

@@ -1,0 +1,67 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { KEYS, WRITE_ORDER } from "../../ghes/gheConfigKeys";
+import { ALL_FIELDS, CONTROL_FIELDS, FIELD_DEFAULTS, GHES_FIELDS, GHES_WRITTEN_FIELDS, REPLACE_FIELDS, SECRET_FIELDS } from "../../provider/fields";
+import { checkInputs, desiredSettingsOf, fieldProblem, fieldsFromGhes } from "../../provider/inputs";
+
+const valid = {
+    hostname: "ghes.example.com",
+    managementPassword: "pw-123456",
+    serviceUrl: "https://s3.us-west-2.amazonaws.com",
+    bucket: "acme",
+    accessKeyId: "AKIA1",
+    secretAccessKey: "s3cr3t-value",
+};
+
+/*
+ * The field table is the one description of the GHES resource: the compiler checks that it
+ * has exactly the documented fields (`satisfies`); these tests check what follows from it.
+ */
+describe("provider/fields: the one description of the GHES settings resource", () => {
+    it("every default passes its own field's check", () => {
+        for (const [name, value] of Object.entries(FIELD_DEFAULTS)) assert.equal(fieldProblem(name as never, value), undefined, name);
+    });
+
+    it("check fills exactly the table's defaults and keeps no field outside the table", () => {
+        const { inputs, failures } = checkInputs({ ...valid, somethingElse: 1, __provider: "x" });
+        assert.deepEqual(failures, []);
+        assert.deepEqual(Object.keys(inputs).sort(), [...Object.keys(valid), ...Object.keys(FIELD_DEFAULTS)].sort());
+    });
+
+    it("the derived sets: secrets, replacement, what only steers the provider", () => {
+        assert.deepEqual([...SECRET_FIELDS].sort(), ["managementPassword", "secretAccessKey", "sshPrivateKey"]);
+        assert.deepEqual([...REPLACE_FIELDS], ["hostname"]);
+        assert.deepEqual(GHES_WRITTEN_FIELDS.map(([f]) => f), ["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled"]);
+        for (const f of ALL_FIELDS) {
+            const written = GHES_WRITTEN_FIELDS.some(([w]) => w === f);
+            assert.equal(CONTROL_FIELDS.has(f), !written && !REPLACE_FIELDS.has(f), f);
+        }
+    });
+
+    it("maps the inputs onto the documented ghe-config keys, and back (drift)", () => {
+        const { inputs } = checkInputs(valid);
+        const desired = desiredSettingsOf(inputs);
+        assert.deepEqual(desired, {
+            [KEYS.storageType]: "s3",
+            [KEYS.serviceUrl]: "https://s3.us-west-2.amazonaws.com",
+            [KEYS.bucket]: "acme",
+            [KEYS.accessKeyId]: "AKIA1",
+            [KEYS.secretAccessKey]: "s3cr3t-value",
+            [KEYS.enabled]: "true",
+        });
+        assert.deepEqual(Object.keys(desired).sort(), [...WRITE_ORDER].sort());
+        assert.deepEqual(fieldsFromGhes(desired), { serviceUrl: valid.serviceUrl, bucket: "acme", accessKeyId: "AKIA1", secretAccessKey: "s3cr3t-value", packagesEnabled: true });
+        assert.deepEqual(fieldsFromGhes({ [KEYS.storageType]: "azure", [KEYS.serviceUrl]: "https://x" }).serviceUrl, "", "Azure storage is not this resource's S3 URL");
+    });
+
+    it("the README documents every field with the table's default", () => {
+        const readme = readFileSync("README.md", "utf8");
+        for (const name of ALL_FIELDS) {
+            if (GHES_FIELDS[name].role === "storage") continue; // set by PackagesStorage, documented with GhesPackagesSettings
+            const row = readme.split("\n").find((l) => l.startsWith(`| \`${name}\``) || l.includes(`\`${name}\` /`) || l.includes(`/ \`${name}\``));
+            assert.ok(row, `README has a row for ${name}`);
+            const d = FIELD_DEFAULTS[name];
+            if (d !== undefined && typeof d !== "boolean") assert.ok(row.includes(String(d)), `README row of ${name} names its default ${d}`);
+        }
+    });
+});
