@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 import { ALL_FIELDS, FieldName, FieldsWithRole, GHES_FIELDS, GhesSettingsFields, SECRET_FIELDS } from "../provider/fields";
 import { fieldProblem } from "../provider/inputs";
+import { normalizeHostname } from "../validation/ghesValues";
 import { ArgChecks, knownValue } from "./argChecks";
 import { ghesSettingsProvider } from "../provider/serializableProvider";
 
@@ -33,6 +34,25 @@ export function checkGhesArgs(checks: ArgChecks, path: string, args: Partial<Rec
     }
 }
 
+/** Which resource of this program configures which appliance (normalised host name -> resource name). */
+const appliancesInProgram = new Map<string, string>();
+
+/**
+ * One writer per appliance in a program: two resources aimed at one host would overwrite
+ * each other's bucket and key. Host names known at construction are claimed here.
+ */
+export function claimAppliance(checks: ArgChecks, path: string, hostname: unknown, resourceName: string): () => void {
+    const known = knownValue(hostname as pulumi.Input<string>);
+    if (typeof known !== "string" || fieldProblem("hostname", known)) return () => undefined; // reported by checkGhesArgs
+    const host = normalizeHostname(known);
+    const holder = appliancesInProgram.get(host);
+    if (holder !== undefined && holder !== resourceName) {
+        checks.fail(`${path}hostname: ${host} is already configured by ${holder} in this program; one appliance takes one GhesPackagesSettings`);
+        return () => undefined;
+    }
+    return () => { appliancesInProgram.set(host, resourceName); };
+}
+
 /** The fields a caller of PackagesStorage gives under `ghes` (storage comes from the component). */
 export const GHES_ARG_FIELDS: readonly FieldName[] = ALL_FIELDS.filter((k) => GHES_FIELDS[k].role !== "storage");
 
@@ -61,7 +81,9 @@ export class GhesPackagesSettings extends dynamic.Resource {
     constructor(name: string, args: GhesPackagesSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         const checks = new ArgChecks(`GhesPackagesSettings ${name}`);
         checkGhesArgs(checks, "", args);
+        const claim = claimAppliance(checks, "", args.hostname, name);
         checks.throwIfAny(); // before anything is registered
+        claim();
         const props: Record<string, unknown> = {
             ...args,
             ghesVersion: undefined,

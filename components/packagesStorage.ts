@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketArnFor, s3ServiceUrl } from "../policies/s3Endpoint";
 import { bucketNameError, regionError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
-import { checkGhesArgs, GHES_ARG_FIELDS, GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
+import { checkGhesArgs, claimAppliance, GHES_ARG_FIELDS, GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
 import { blockAllPublicAccess, SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
 import { StorageIdentity, StorageIdentityArgs, validateStorageIdentityArgs } from "./storageIdentity";
 
@@ -52,14 +52,18 @@ export interface PackagesStorageArgs {
 }
 
 /** Validates every argument (nested ones included); throws an InputError naming each bad one. */
-export function validatePackagesStorageArgs(component: string, args: PackagesStorageArgs): void {
+export function validatePackagesStorageArgs(name: string, args: PackagesStorageArgs): void {
+    const component = `PackagesStorage ${name}`;
     const checks = new ArgChecks(component);
     if (args.bucket && args.existingBucket) checks.fail("bucket and existingBucket are mutually exclusive");
     if (args.existingBucket) {
         checks.add(args.existingBucket.name, (v) => bucketNameError("existingBucket.name", v));
         checks.add(args.existingBucket.region, (v) => regionError("existingBucket.region", v));
     }
-    if (args.ghes) checkGhesArgs(checks, "ghes.", args.ghes, GHES_ARG_FIELDS);
+    if (args.ghes) {
+        checkGhesArgs(checks, "ghes.", args.ghes, GHES_ARG_FIELDS);
+        claimAppliance(checks, "ghes.", args.ghes.hostname, `${name}-ghes`);
+    }
     checks.throwIfAny();
     if (!args.existingBucket) validateSecureBucketArgs(component, args.bucket ?? {});
     validateStorageIdentityArgs(component, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });
@@ -92,7 +96,7 @@ export class PackagesStorage extends pulumi.ComponentResource {
     public readonly ghesApplyRunId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PackagesStorageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        validatePackagesStorageArgs(`PackagesStorage ${name}`, args); // before anything is registered
+        validatePackagesStorageArgs(name, args); // before anything is registered
         super("ghes-packages:index:PackagesStorage", name, {}, opts);
 
         let kmsKeyArn: pulumi.Input<string> | undefined;

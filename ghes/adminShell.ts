@@ -2,14 +2,16 @@ import { createHash } from "node:crypto";
 import { Client } from "ssh2";
 import { formatDuration } from "./clock";
 import { AdminShellError } from "./errors";
-import { gheConfigGet, gheConfigSet, gheConfigSetFromStdin } from "./shellQuote";
+import { BATCH_FAILED_BASE, batchStdin, gheConfigGet, gheConfigSet, gheConfigSetBatch, gheConfigSetFromStdin } from "./shellQuote";
 
 export interface AdminShellOptions {
     hostname: string;
     port: number;
     privateKey: string;
-    /** Pinned host key ("SHA256:..."); when absent the key is recorded, not checked. */
+    /** Pinned host key ("SHA256:..."). */
     expectedFingerprint?: string;
+    /** Without a pinned key: accept (and record) whatever key the host shows. Default false: refuse. */
+    trustOnFirstUse?: boolean;
     /** Connect (TCP + handshake + auth) timeout. Default 20 s. */
     connectTimeoutMs?: number;
     /** Default per-command timeout. Default 60 s. */
@@ -76,6 +78,13 @@ export class AdminShell {
                     hostVerifier: (key: Buffer) => {
                         const fp = fingerprintOf(key);
                         this.fingerprint = fp;
+                        if (!this.o.expectedFingerprint && !this.o.trustOnFirstUse) {
+                            // Nothing secret may go to a host nobody verified: the AWS secret key travels over this channel.
+                            refusal = this.error("host-key-unverified", `the appliance presented SSH host key ${fp}, and no key is pinned. ` +
+                                `Verify it out of band (on the appliance: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub, or ssh-keyscan -p ${this.o.port} ${this.o.hostname} | ssh-keygen -lf -) ` +
+                                `and set sshHostKeyFingerprint to it; or set sshHostKeyTrustOnFirstUse: true to accept it once and pin it in state.`);
+                            return false;
+                        }
                         if (this.o.expectedFingerprint && this.o.expectedFingerprint !== fp) {
                             refusal = this.error("host-key-mismatch", `SSH host key is ${fp}, but ${this.o.expectedFingerprint} is pinned. ` +
                                 `If the appliance was rebuilt or its key rotated on purpose, set sshHostKeyFingerprint to the new value; otherwise stop: this may be a different machine.`);
@@ -148,6 +157,22 @@ export class AdminShell {
         if (r.code !== 0) {
             throw this.error("exit-status", `writing ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
         }
+    }
+
+    /**
+     * Writes several keys in order with one remote command (ghes/shellQuote.ts). Resolves
+     * with the number of keys written; on failure the error's `written` says how many landed.
+     */
+    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[]): Promise<void> {
+        if (entries.length === 0) return;
+        const r = await this.exec(gheConfigSetBatch(entries), { stdin: batchStdin(entries) });
+        if (r.code === 0) return;
+        const failedAt = (r.code ?? 0) - BATCH_FAILED_BASE;
+        const known = failedAt >= 0 && failedAt < entries.length;
+        const status = /ghe-config exit status (\d+)\s*$/.exec(r.stderr.trim());
+        const stderr = r.stderr.replace(/ghe-config exit status \d+\s*$/, "").trim();
+        throw Object.assign(this.error("exit-status", `writing ${known ? entries[failedAt].key : "the settings"} failed with exit status ${status?.[1] ?? r.code}: ${stderr.slice(0, 300)}`),
+            { written: known ? failedAt : 0 });
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */

@@ -2,7 +2,7 @@ import { AdminShell } from "./adminShell";
 import { formatDuration, realClock } from "./clock";
 import { runConfiguration } from "./configurationRun";
 import { GhesContext } from "./connection";
-import { GhesOperationError } from "./errors";
+import { GhesOperationError, isConnectionLost } from "./errors";
 import { ManageClient } from "./manageClient";
 
 export interface ConfigurationRunOptions {
@@ -58,7 +58,14 @@ export class AdminShellApplier implements ConfigurationApplier {
         const clock = ctx.clock ?? realClock;
         const started = clock.now();
         ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
-        const r = await this.withShell((shell) => shell.apply(opts.timeoutMs));
+        let r: Awaited<ReturnType<AdminShell["apply"]>>;
+        try {
+            r = await this.withShell((shell) => shell.apply(opts.timeoutMs));
+        } catch (err) {
+            if (!isConnectionLost(err)) throw err;
+            throw new GhesOperationError(`${(err as Error).message}. The settings are written but not in effect: the connection was lost before or while ghe-config-apply ran, ` +
+                `so it may not have run or finished. Run ghe-config-apply in the admin shell (ssh -p 122 admin@HOST), or run pulumi up again.`);
+        }
         if (r.code !== 0) {
             const tail = (r.stderr || r.stdout).trim().split("\n").slice(-8).join("\n    ");
             throw new GhesOperationError(`ghe-config-apply failed with exit status ${r.code}. The settings are written but not in effect.\n    ${tail}`);

@@ -17,19 +17,38 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
     const started = clock.now();
     const deadline = started + opts.timeoutMs;
     const remaining = () => Math.max(1, deadline - clock.now());
-    const waitIdle = async (why: string) => {
-        let latest: ApplyStatus;
+    /** The latest run, or undefined where the latest-run query (no run_id) is not served. */
+    const latestRun = async (): Promise<ApplyStatus | undefined> => {
         try {
-            latest = await manage.applyStatus();
+            return await manage.applyStatus();
         } catch (err) {
-            // The latest-run query (no run_id) is not documented everywhere; without it, just try to start.
-            if (err instanceof ManageApiError && !err.retriable && err.status !== undefined) return;
+            if (err instanceof ManageApiError && !err.retriable && err.status !== undefined) return undefined;
             throw err;
         }
-        if (!latest.running) return;
+    };
+    let before: ApplyStatus | undefined;
+    const waitIdle = async (why: string) => {
+        const latest = await latestRun();
+        before = latest;
+        if (!latest?.running) return;
         ctx.log(`${why}: configuration run ${latest.runId ?? "(unknown id)"} is in progress; waiting for it to end`);
         await pollUntil(async () => ((await manage.applyStatus()).running ? undefined : true),
             { ...RUN_POLL, timeoutMs: remaining(), describe: "the configuration run already in progress", clock: ctx.clock });
+    };
+
+    /** After a lost answer to POST: the run that started since, if one did; else a POST again is safe. */
+    const adoptStartedRun = async (lost: ManageApiError): Promise<string | undefined> => {
+        const latest = await latestRun().catch(() => undefined);
+        if (latest === undefined) {
+            throw new GhesOperationError(`${lost.message}. A configuration run may have started; it was not started again (the appliance cannot list its latest run). ` +
+                `Check the Management Console, then run pulumi up again.`);
+        }
+        if (latest.runId !== undefined && latest.runId !== before?.runId) {
+            ctx.log(`the answer to POST /manage/v1/config/apply was lost; adopting configuration run ${latest.runId}, which it started`);
+            return latest.runId;
+        }
+        ctx.log("the answer to POST /manage/v1/config/apply was lost and no new run started; starting it now");
+        return undefined;
     };
 
     await waitIdle("before starting");
@@ -45,6 +64,11 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
             try {
                 runId = await manage.startApply();
             } catch (err) {
+                if (err instanceof ManageApiError && (err.answerLost || err.kind === "server")) {
+                    // The POST may have started a run although no answer came back: adopt that run, never start a second.
+                    runId = await adoptStartedRun(err);
+                    continue;
+                }
                 // Undocumented what POST answers while a run is in progress: treat "busy" answers as such.
                 if (!(err instanceof ManageApiError) || err.kind !== "busy" || clock.now() >= deadline) throw err;
                 await clock.sleep(backoffDelay(attempt - 1, RUN_POLL));
@@ -78,11 +102,16 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
         ctx.log(`configuration run ${runId} succeeded on ${status.nodes.length || 1} node(s) after ${formatDuration(durationMs)}`);
         return runId;
     } finally {
+        // An operator's window (on or scheduled before this run) is theirs: only what this run turned on is turned off.
         if (enabledMaintenance) {
-            await manage.setMaintenance(false).then(
-                () => ctx.log("maintenance mode: off"),
-                (err) => ctx.log(`WARNING: could not turn maintenance mode off (${(err as Error).message}); turn it off in the Management Console`),
-            );
+            try {
+                await manage.setMaintenance(false);
+                ctx.log("maintenance mode: off");
+            } catch (err) {
+                // eslint-disable-next-line no-unsafe-finally -- leaving the appliance in maintenance must fail the operation
+                throw new GhesOperationError(`maintenance mode is still on: it could not be turned off after the configuration run (${(err as Error).message}). ` +
+                    `Turn it off in the Management Console (or POST /manage/v1/maintenance {"enabled": false}).`);
+            }
         }
     }
 }

@@ -17,6 +17,8 @@ export interface GhesConnection {
     sshPrivateKey?: string;
     /** The SSH host key the admin shell must present ("SHA256:..."). */
     expectedHostKey?: string;
+    /** Without an expected host key: accept the one shown (and log it). Otherwise such a host is refused. */
+    trustHostKeyOnFirstUse: boolean;
 }
 
 /** What the client layer needs from its surroundings: a logger and (in tests) a clock. */

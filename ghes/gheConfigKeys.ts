@@ -42,23 +42,24 @@ export function isEnabled(settings: GhesSettings): boolean {
     return isTrue(settings[KEYS.enabled]);
 }
 
-/** A boolean key's value as ghe-config stores it. */
+/** A boolean key's value read as ghe-config (git-config) reads booleans: true, yes, on, 1. */
 export function isTrue(value: string | undefined): boolean {
-    return value === "true";
+    return value !== undefined && /^(true|yes|on|1)$/i.test(value.trim());
 }
 
 /**
- * The storage-change guard: moving an instance that already serves packages to another
- * bucket or service is a maintenance-window migration (GHES docs), never a side effect.
- * Returns an explanation when the change must be refused.
+ * The storage-change guard, one rule at plan time and against the live appliance: moving an
+ * instance whose Packages storage is configured (enabled or not: a disabled instance may
+ * still hold packages there) to another bucket or service is a maintenance-window migration
+ * (GHES docs), never a side effect. Returns an explanation when the change must be refused.
  */
 export function storageMoveRefusal(current: GhesSettings, desired: GhesSettings, allowStorageMigration: boolean): string | undefined {
-    if (allowStorageMigration || !isEnabled(current) || !isEnabled(desired)) return undefined;
+    if (allowStorageMigration) return undefined;
     // The storage type too: an instance on Azure Blob storage must not be switched to S3 silently.
-    const moved = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && current[k] !== desired[k]);
+    const moved = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket].filter((k) => current[k] && desired[k] !== undefined && current[k] !== desired[k]);
     if (moved.length === 0) return undefined;
     const what = moved.map((k) => `${k}: ${JSON.stringify(current[k])} -> ${JSON.stringify(desired[k])}`).join(", ");
-    return `GitHub Packages is enabled on this instance and already stores packages elsewhere (${what}). ` +
+    return `GitHub Packages storage is already configured on this instance (Packages ${isEnabled(current) ? "enabled" : "disabled"}) and may hold packages: it already stores packages elsewhere (${what}). ` +
         `Changing storage strands existing packages; GitHub documents it as a planned migration in a maintenance window. ` +
         `Copy the objects first, then set allowStorageMigration: true for that one update.`;
 }

@@ -51,8 +51,10 @@ export class ManageClient {
      * One request, retried on 5xx, timeouts and connection errors with exponential backoff;
      * never on 4xx. The decision is the error's kind (ghes/errors.ts).
      */
-    async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-        const attempts = this.o.attempts ?? 4;
+    async request<T = unknown>(method: string, path: string, body?: unknown, o: { idempotent?: boolean } = {}): Promise<{ status: number; body: T }> {
+        // A request that starts something (a configuration run) is never sent twice: a lost
+        // answer may mean it was done. The caller decides what to do (ghes/configurationRun.ts).
+        const attempts = o.idempotent === false ? 1 : (this.o.attempts ?? 4);
         const clock = this.o.clock ?? realClock;
         let last: ManageApiError | undefined;
         for (let attempt = 0; attempt < attempts; attempt++) {
@@ -99,6 +101,7 @@ export class ManageClient {
                 const chunks: Buffer[] = [];
                 res.on("data", (c: Buffer) => chunks.push(c));
                 res.on("error", reject);
+                res.on("aborted", () => reject(Object.assign(new Error("the answer was cut off"), { code: "ECONNRESET" })));
                 res.on("end", () => {
                     const text = Buffer.concat(chunks).toString("utf8");
                     let parsed: unknown = text;
@@ -106,12 +109,14 @@ export class ManageClient {
                     resolve({ status: res.statusCode ?? 0, body: parsed });
                 });
             });
-            req.setTimeout(timeoutMs, () => {
+            // A deadline for the whole exchange: an idle timeout alone lets a trickling server hold a request for ever.
+            const deadline = setTimeout(() => {
                 const e = new Error(`no answer within ${formatDuration(timeoutMs)} (timed out)`) as NodeJS.ErrnoException;
                 e.code = "ERR_TIMEOUT";
                 req.destroy(e);
-            });
-            req.on("error", reject);
+            }, timeoutMs);
+            req.on("close", () => clearTimeout(deadline));
+            req.on("error", (err) => { clearTimeout(deadline); reject(err); });
             req.end(payload);
         });
     }
@@ -145,7 +150,7 @@ export class ManageClient {
 
     /** Starts a configuration run (`ghe-config-apply`); returns its run id. */
     async startApply(): Promise<string> {
-        const { body } = await this.request<{ run_id?: string }>("POST", "/manage/v1/config/apply", {});
+        const { body } = await this.request<{ run_id?: string }>("POST", "/manage/v1/config/apply", {}, { idempotent: false });
         const runId = body && typeof body === "object" ? body.run_id : undefined;
         if (!runId) throw this.error("malformed", "POST", "/manage/v1/config/apply", "the answer has no run_id", 200);
         return String(runId);
@@ -184,10 +189,21 @@ export class ManageClient {
         return out;
     }
 
+    /**
+     * Whether maintenance mode is on or scheduled on any node. GHES answers an array, one
+     * object per node (`{hostname, uuid, status: "on"|"off"|"scheduled", ...}`); a single
+     * object is read the same way, leniently.
+     */
     async maintenance(): Promise<boolean> {
-        const { body } = await this.request<Record<string, unknown>>("GET", "/manage/v1/maintenance");
-        const b = (body ?? {}) as Record<string, unknown>;
-        return b.enabled === true || b.status === "on" || b.status === "scheduled";
+        const { body } = await this.request<unknown>("GET", "/manage/v1/maintenance");
+        const nodes = (Array.isArray(body) ? body : [body]) as ({ status?: unknown; enabled?: unknown } | undefined)[];
+        return nodes.some((n) => n?.status === "on" || n?.status === "scheduled" || n?.enabled === true);
+    }
+
+    /** `GET /manage/v1/access/ssh`: the admin shell's authorized keys (OpenSSH lines, comments kept). */
+    async listSshKeys(): Promise<string[]> {
+        const { body } = await this.request<unknown>("GET", "/manage/v1/access/ssh");
+        return (Array.isArray(body) ? body : []).map((k) => (k as { key?: unknown })?.key).filter((k): k is string => typeof k === "string");
     }
 
     async setMaintenance(enabled: boolean): Promise<void> {

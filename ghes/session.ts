@@ -2,7 +2,7 @@ import { AdminShell } from "./adminShell";
 import { realClock } from "./clock";
 import { AdminShellApplier, ConfigurationApplier, ManageApiApplier } from "./configurationApplier";
 import { GhesConnection, GhesContext } from "./connection";
-import { AdminShellError, isConnectionLost } from "./errors";
+import { AdminShellError, isConnectionLost, ManageApiError } from "./errors";
 import { compareVersions, ManageClient } from "./manageClient";
 import { generateEd25519KeyPair } from "./sshKeys";
 
@@ -15,6 +15,9 @@ export function hasManageApi(version: string | undefined): boolean {
 
 /** Comment of every temporary admin-shell key this package registers (how stale ones are recognised). */
 export const TEMPORARY_KEY_COMMENT = "pulumi-ghes-packages";
+
+/** A temporary key older than this is left over: an operation holds its key only while it reads and writes (seconds). */
+export const STALE_KEY_MS = 3600_000;
 
 /**
  * One appliance, reached through its Manage API: its version decides once how the admin shell
@@ -84,8 +87,15 @@ export class GhesAppliance {
         let privateKey: string;
         let registered: string | undefined;
         if (this.hasManageApi) {
-            const pair = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now()}`);
-            await this.manage.addSshKey(pair.public);
+            await this.removeStaleKeys();
+            const pair = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${(ctx.clock ?? realClock).now()}`);
+            try {
+                await this.manage.addSshKey(pair.public);
+            } catch (err) {
+                // The key may have been added although the answer was lost: remove it (idempotent), then report.
+                if (err instanceof ManageApiError && err.answerLost) await this.manage.removeSshKey(pair.public).catch(() => undefined);
+                throw err;
+            }
             registered = pair.public;
             privateKey = pair.private;
         } else {
@@ -115,12 +125,36 @@ export class GhesAppliance {
         }
     }
 
+    /**
+     * Removes temporary keys this package registered that outlived their operation (a process
+     * killed mid-way, an answer lost): recognised by their comment and older than STALE_KEY_MS.
+     * The client retries each removal; one that still fails is reported, not fatal.
+     */
+    private async removeStaleKeys(): Promise<void> {
+        const now = (this.ctx.clock ?? realClock).now();
+        const stale = (await this.manage.listSshKeys()).filter((line) => {
+            const m = new RegExp(`\\s${TEMPORARY_KEY_COMMENT}-(\\d+)\\s*$`).exec(line);
+            return m !== null && now - Number(m[1]) > STALE_KEY_MS;
+        });
+        for (const key of stale) {
+            try {
+                await this.manage.removeSshKey(key);
+                this.ctx.log(`removed a stale temporary admin-shell key (${key.trim().split(/\s+/).pop()}) left by an interrupted operation`);
+            } catch (err) {
+                this.ctx.log(`WARNING: could not remove the stale temporary SSH key ${key.trim().split(/\s+/).pop()} (${(err as Error).message}); remove it under Management Console > SSH access`);
+            }
+        }
+    }
+
     /** Connects, retrying once after a lost connection; never after a refused host key or SSH key. */
     private async connectShell(privateKey: string): Promise<AdminShell> {
         for (let attempt = 1; ; attempt++) {
-            const shell = new AdminShell({ hostname: this.conn.hostname, port: this.conn.sshPort, privateKey, expectedFingerprint: this.conn.expectedHostKey });
+            // Within one operation the key seen first is pinned for every later connection.
+            const expected = this.conn.expectedHostKey ?? this.hostKeyFingerprint;
+            const shell = new AdminShell({ hostname: this.conn.hostname, port: this.conn.sshPort, privateKey, expectedFingerprint: expected, trustOnFirstUse: this.conn.trustHostKeyOnFirstUse });
             try {
                 await shell.connect();
+                if (!expected) this.ctx.log(`WARNING: trusting the admin shell's host key ${shell.fingerprint} on first use (sshHostKeyTrustOnFirstUse); it is pinned in state from now on`);
                 this.hostKeyFingerprint = shell.fingerprint;
                 return shell;
             } catch (err) {

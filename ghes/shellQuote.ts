@@ -23,3 +23,39 @@ export function gheConfigSet(key: string, value: string): string {
 export function gheConfigGet(key: string): string {
     return `ghe-config ${shellQuote(key)}`;
 }
+
+/** Exit status of a batch write whose i-th `ghe-config` failed: BATCH_FAILED_BASE + i. */
+export const BATCH_FAILED_BASE = 100;
+
+/**
+ * One shell script that writes several keys in order, so a key pair (access key id and
+ * secret) is never left half-written by an interruption between two commands:
+ * - secret values are read from standard input first, one line each (they hold no newline),
+ *   so they never appear in the command line;
+ * - hang-ups are ignored, so a dropped SSH connection does not stop the script half-way;
+ * - the i-th failed write exits with BATCH_FAILED_BASE + i, so the caller knows what landed.
+ */
+export function gheConfigSetBatch(entries: readonly { key: string; value: string; secret: boolean }[]): string {
+    if (entries.length > 100) throw new Error("at most 100 keys in one batch");
+    const lines = ["trap '' HUP PIPE"];
+    let s = 0;
+    const reads: string[] = [];
+    entries.forEach(({ key, value, secret }, i) => {
+        let word: string;
+        if (secret) {
+            if (/[\r\n]/.test(value)) throw new Error(`the value of ${key} holds a line break and cannot be sent as one line`);
+            reads.push(`IFS= read -r __s${s} || [ -n "$__s${s}" ] || exit 99`);
+            word = `"$__s${s++}"`;
+        } else {
+            word = shellQuote(value);
+        }
+        // ghe-config's own status goes to stderr first, so the error can name it.
+        lines.push(`ghe-config ${shellQuote(key)} ${word} || { echo "ghe-config exit status $?" >&2; exit ${BATCH_FAILED_BASE + i}; }`);
+    });
+    return [...reads, ...lines].join("; ");
+}
+
+/** What a batch write sends on standard input: its secret values, one line each. */
+export function batchStdin(entries: readonly { value: string; secret: boolean }[]): string {
+    return entries.filter((e) => e.secret).map((e) => `${e.value}\n`).join("");
+}

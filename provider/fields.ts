@@ -28,11 +28,19 @@ export interface GhesSettingsFields {
      */
     dangerouslySkipTlsVerification?: boolean;
     /**
-     * Pinned SSH host key of the admin shell, as OpenSSH prints it (`SHA256:...`, see
-     * `ssh-keyscan -p 122 HOST | ssh-keygen -lf -`). Default: recorded on first contact
-     * (trust on first use) and enforced afterwards.
+     * Pinned SSH host key of the admin shell, as OpenSSH prints it (`SHA256:...`; verify it
+     * out of band: `ssh-keyscan -p 122 HOST | ssh-keygen -lf -`, compared with what the
+     * appliance's console shows). The AWS secret key travels over this channel, so without it
+     * (and without `sshHostKeyTrustOnFirstUse`) the provider refuses to connect, naming the
+     * key it saw. Default: none; after the first operation the key recorded in state is enforced.
      */
     sshHostKeyFingerprint?: string;
+    /**
+     * Accept the admin shell's host key on first contact when no `sshHostKeyFingerprint` is
+     * given, log it, and enforce it from then on (the key is pinned in state). An explicit
+     * opt-in: an impostor on the first contact would receive the secret key. Default: `false`.
+     */
+    sshHostKeyTrustOnFirstUse?: boolean;
     /** Manage API user: `api_key` (root site administrator) or a Management Console user (3.8+). Default: `"api_key"`. */
     managementUser?: string;
     /**
@@ -100,19 +108,20 @@ interface FieldBase {
 }
 
 export type FieldSpec = FieldBase & (
-    | { type: "string"; default?: string; check?: (v: string) => string | undefined }
+    | { type: "string"; default?: string; check?: (v: string) => string | undefined; normalize?: (v: string) => string }
     | { type: "integer"; default: number; min: number; max: number }
     | { type: "boolean"; default: boolean }
     | { type: "enum"; default: string; values: readonly string[] }
 );
 
 export const GHES_FIELDS = {
-    hostname: { role: "connection", type: "string", required: true, replaces: true, check: rules.hostnameError },
+    hostname: { role: "connection", type: "string", required: true, replaces: true, check: rules.hostnameError, normalize: rules.normalizeHostname },
     managementPort: { role: "connection", type: "integer", default: 8443, min: 1, max: 65535 },
     sshPort: { role: "connection", type: "integer", default: 122, min: 1, max: 65535 },
     caBundle: { role: "connection", type: "string", check: rules.caBundleError },
     dangerouslySkipTlsVerification: { role: "connection", type: "boolean", default: false },
     sshHostKeyFingerprint: { role: "connection", type: "string", check: rules.fingerprintError },
+    sshHostKeyTrustOnFirstUse: { role: "connection", type: "boolean", default: false },
     managementUser: { role: "connection", type: "string", default: "api_key", check: rules.managementUserError },
     managementPassword: { role: "connection", type: "string", secret: true, check: rules.passwordError },
     sshPrivateKey: { role: "connection", type: "string", secret: true, check: rules.sshPrivateKeyError },

@@ -15,7 +15,7 @@ export type GhesSettingsComputed = Omit<ApplyReport, "applyRunId"> & { applyRunI
 
 export type GhesSettingsOutputs = GhesSettingsInputs & GhesSettingsComputed;
 
-const COMPUTED: readonly (keyof GhesSettingsComputed)[] = ["ghesVersion", "hostKeyFingerprint", "applyRunId", "configuredAt", "writtenKeys"];
+const COMPUTED: readonly (keyof GhesSettingsComputed)[] = ["ghesVersion", "hostKeyFingerprint", "applyRunId", "configuredAt", "writtenKeys", "unappliedKeys"];
 
 /**
  * The run-time surroundings, read when a method runs (never captured when the provider is
@@ -103,11 +103,13 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
             return guarded(news, ctx, async () => {
                 const inputs = normalized(news, ctx, true);
                 const { changed } = diffInputs(olds, inputs);
-                if (changed.every((k) => CONTROL_FIELDS.has(k))) {
+                const unapplied = previous.unappliedKeys ?? [];
+                // Settings written while applyConfiguration was false still need their run once it is true.
+                if (changed.every((k) => CONTROL_FIELDS.has(k)) && !(inputs.applyConfiguration && unapplied.length > 0)) {
                     ctx.log(`only provider settings changed (${changed.join(", ")}): GHES is not contacted`);
                     return { outs: compact({ ...inputs, ...Object.fromEntries(COMPUTED.map((k) => [k, previous[k]])) }) };
                 }
-                const report = await applyDesired(inputs, ctx, previous.hostKeyFingerprint);
+                const report = await applyDesired(inputs, ctx, previous.hostKeyFingerprint, unapplied);
                 return { outs: compact({ ...inputs, ...report, applyRunId: report.applyRunId ?? previous.applyRunId }) };
             });
         },

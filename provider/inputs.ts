@@ -2,7 +2,7 @@ import { GhesConnection } from "../ghes/connection";
 import { GhesSettings, KEYS, storageMoveRefusal } from "../ghes/gheConfigKeys";
 import { isUnknown } from "../validation/unknownValue";
 import {
-    ALL_FIELDS, FIELD_DEFAULTS, FieldName, GHES_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs, REPLACE_FIELDS, SECRET_FIELDS,
+    ALL_FIELDS, FIELD_DEFAULTS, FieldName, FieldSpec, GHES_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs, REPLACE_FIELDS, SECRET_FIELDS,
 } from "./fields";
 
 /** Environment variable read (at run time, never captured) when managementPassword is not given. */
@@ -13,9 +13,10 @@ export interface CheckFailure {
     reason: string;
 }
 
-/** One field's problem, from its table entry; undefined when valid or unknown (preview). */
-export function fieldProblem(name: FieldName, value: unknown): string | undefined {
+/** One field's problem, from its table entry (after normalising); undefined when valid or unknown (preview). */
+export function fieldProblem(name: FieldName, raw: unknown): string | undefined {
     const f = GHES_FIELDS[name];
+    const value = normalized(name, raw);
     if (isUnknown(value)) return undefined;
     if (value === undefined) return "required" in f && f.required ? "is required" : undefined;
     switch (f.type) {
@@ -46,7 +47,7 @@ export function checkInputs(raw: Record<string, unknown>, env: Record<string, st
         let v = raw[name];
         // An empty string is "not given": a stack config key set to "" must not count as a value.
         if (v === null || (v === "" && GHES_FIELDS[name].type === "string")) v = undefined;
-        v ??= FIELD_DEFAULTS[name];
+        v = normalized(name, v ?? FIELD_DEFAULTS[name]);
         const problem = fieldProblem(name, v);
         if (problem) fail(name, problem);
         if (v !== undefined) out[name] = v;
@@ -79,7 +80,7 @@ export function fieldsFromGhes(current: GhesSettings): Partial<GhesSettingsInput
  * as against the live appliance at apply time (ghes/gheConfigKeys.ts).
  */
 export function plannedMoveFailure(olds: Partial<GhesSettingsInputs>, news: GhesSettingsInputs): CheckFailure | undefined {
-    if (!olds.bucket || olds.hostname !== news.hostname) return undefined;
+    if (!olds.bucket || normalized("hostname", olds.hostname) !== news.hostname) return undefined;
     const previous = desiredSettingsOf(olds as GhesSettingsInputs);
     // A value not known yet (preview) cannot be judged now; the live guard judges it at apply time.
     const known = Object.fromEntries(GHES_WRITTEN_FIELDS.map(([f]) => [f, isUnknown(news[f]) ? olds[f] : news[f]]));
@@ -90,9 +91,19 @@ export function plannedMoveFailure(olds: Partial<GhesSettingsInputs>, news: Ghes
     return { property, reason: `${property}: ${refusal}` };
 }
 
-/** Pure diff of two input sets: which fields changed, and which of those force a replacement. */
+/** A field's value in its one spelling (host names), as check stores it. */
+function normalized(name: FieldName, v: unknown): unknown {
+    const f: FieldSpec = GHES_FIELDS[name];
+    return f.type === "string" && f.normalize && typeof v === "string" && !isUnknown(v) ? f.normalize(v) : v;
+}
+
+/**
+ * Pure diff of two input sets: which fields changed, and which of those force a replacement.
+ * Values are compared in their normalised spelling, so state written before normalisation
+ * does not replace the resource.
+ */
 export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): { changed: FieldName[]; replaces: FieldName[] } {
-    const changed = ALL_FIELDS.filter((k) => isUnknown(news[k]) || (olds[k] ?? undefined) !== (news[k] ?? undefined));
+    const changed = ALL_FIELDS.filter((k) => isUnknown(news[k]) || (normalized(k, olds[k]) ?? undefined) !== (normalized(k, news[k]) ?? undefined));
     return { changed, replaces: changed.filter((k) => REPLACE_FIELDS.has(k)) };
 }
 
@@ -117,5 +128,6 @@ export function connectionOf(inputs: GhesSettingsInputs, env: Record<string, str
         managementPassword,
         sshPrivateKey: inputs.sshPrivateKey,
         expectedHostKey: inputs.sshHostKeyFingerprint ?? pinnedFingerprint,
+        trustHostKeyOnFirstUse: inputs.sshHostKeyTrustOnFirstUse,
     };
 }

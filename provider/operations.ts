@@ -19,6 +19,8 @@ export interface ApplyReport {
     hostKeyFingerprint: string;
     /** Keys written in this operation (names only). */
     writtenKeys: string[];
+    /** Keys written (by this or an earlier operation) that no configuration run has applied yet. */
+    unappliedKeys: string[];
     /** Id of the configuration run started by this operation, if any. */
     applyRunId?: string;
     configuredAt: string;
@@ -30,7 +32,7 @@ const versionOf = (a: GhesAppliance) => a.version ?? "unknown (< 3.8)";
  * create/update: storage check, then write what differs and run the configuration. Writes
  * nothing and runs nothing when GHES already holds the values.
  */
-export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<ApplyReport> {
+export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string, unapplied: readonly string[] = []): Promise<ApplyReport> {
     if (inputs.storageCheck && inputs.packagesEnabled) {
         ctx.log(`storage check: using the key on bucket ${inputs.bucket} at ${inputs.serviceUrl} as GHES will`);
         const r = await checkStorage({
@@ -51,12 +53,14 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
         const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
         if (refusal) throw new GhesOperationError(`${inputs.hostname}: ${refusal}`);
         return desired;
-    });
+    }, unapplied.length > 0);
     if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
     return {
         ghesVersion: versionOf(appliance),
         hostKeyFingerprint: appliance.hostKeyFingerprint as string,
         writtenKeys: outcome.written,
+        // Written but not yet in effect (applyConfiguration false): the next operation that may run, runs.
+        unappliedKeys: outcome.runId === undefined && outcome.runNeeded ? [...new Set([...unapplied, ...outcome.written])] : [],
         applyRunId: outcome.runId,
         configuredAt: new Date((ctx.clock ?? realClock).now()).toISOString(),
     };
@@ -73,6 +77,11 @@ export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContex
 export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ runId?: string }> {
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
     const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
+        // Another resource or stack may have taken the appliance over since: never switch off its storage.
+        if (current[KEYS.bucket] !== inputs.bucket || current[KEYS.accessKeyId] !== inputs.accessKeyId) {
+            ctx.log(`GHES no longer holds this resource's storage (bucket ${JSON.stringify(current[KEYS.bucket] ?? "")}): Packages is left as it is`);
+            return undefined;
+        }
         if (!isEnabled(current)) {
             ctx.log("GitHub Packages is already disabled: nothing to do");
             return {};
@@ -98,16 +107,21 @@ async function writeThenApply(
     appliance: GhesAppliance,
     inputs: GhesSettingsInputs,
     ctx: ProviderContext,
-    decide: (current: GhesSettings) => GhesSettings,
+    decide: (current: GhesSettings) => GhesSettings | undefined,
+    pendingRun = false,
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
+    let leaveAlone = false;
     await appliance.withAdminShell(async (shell) => {
         const current = await shell.readConfig(WRITE_ORDER);
         const desired = decide(current);
+        if (desired === undefined) { leaveAlone = true; return; }
         await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
     });
-    outcome.runNeeded = outcome.attempted || (await appliance.applier.lastRunFailed());
+    if (leaveAlone) return outcome;
+    // A run is due when something was written now, was written earlier but never applied, or the last run failed.
+    outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
     if (!outcome.runNeeded) return outcome;
     if (!inputs.applyConfiguration) {
         ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
@@ -117,21 +131,24 @@ async function writeThenApply(
     return outcome;
 }
 
-/** Writes keys in order; a failure reports exactly what was and was not written. */
+/**
+ * Writes the keys in write order with one remote command (the key pair can never be left
+ * half-written); a failure reports exactly what was and was not written.
+ */
 async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSettings, ctx: GhesContext, progress: { attempted: boolean; written: string[] }): Promise<void> {
-    const written: string[] = [];
+    if (keys.length === 0) return;
     const masked = maskSettings(desired);
+    progress.attempted = true;
+    try {
+        await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })));
+    } catch (err) {
+        // A lost connection is retried with a fresh shell (the writes are idempotent).
+        if (isConnectionLost(err)) throw err;
+        const landed = keys.slice(0, (err as { written?: number }).written ?? 0);
+        throw new GhesOperationError(`${(err as Error).message}\n  written before the failure: ${landed.join(", ") || "nothing"}; not written: ${keys.slice(landed.length).join(", ")}. ` +
+            `No configuration run was started, so GHES still runs with its previous settings; run pulumi up again.`);
+    }
     for (const key of keys) {
-        progress.attempted = true;
-        try {
-            await shell.setConfig(key, desired[key] as string, SECRET_KEYS.has(key));
-        } catch (err) {
-            // A lost connection is retried with a fresh shell (the writes are idempotent).
-            if (isConnectionLost(err)) throw err;
-            throw new GhesOperationError(`${(err as Error).message}\n  written before the failure: ${written.join(", ") || "nothing"}; not written: ${keys.slice(written.length).join(", ")}. ` +
-                `No configuration run was started, so GHES still runs with its previous settings; run pulumi up again.`);
-        }
-        written.push(key);
         if (!progress.written.includes(key)) progress.written.push(key);
         ctx.log(`ghe-config ${key} = ${masked[key]}`);
     }

@@ -64,8 +64,10 @@ export class GhesSimulator {
     readonly requests: RecordedRequest[] = [];
     readonly commands: RecordedCommand[] = [];
     readonly runs: Run[] = [];
+    /** Admin-shell keys as registered (full OpenSSH lines, comments kept, as GHES lists them). */
     readonly authorizedKeys = new Set<string>();
-    maintenance = false;
+    /** Maintenance status as GHES reports it per node: "on", "off" or "scheduled" (an operator's window). */
+    maintenance: "on" | "off" | "scheduled" = "off";
     readonly maintenanceLog: boolean[] = [];
     // fault injection
     private failNextRequests: { count: number; status: number; pathPrefix?: string } = { count: 0, status: 500 };
@@ -79,8 +81,15 @@ export class GhesSimulator {
     requireRunId = false;
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
+    /** Handle the next POST /config/apply (the run starts) but drop the connection instead of answering. */
+    loseNextApplyAnswers = 0;
+    /** Answer the next GET /manage/v1/version a byte at a time, one every `trickleMs` (a stuck proxy). */
+    trickleNextRequests = 0;
+    trickleMs = 100;
     /** Called after each Manage API answer (lets a test act between two client requests). */
     afterResponse?: (request: RecordedRequest) => void;
+    /** Called after each admin-shell command ended (lets a test act between two commands). */
+    afterCommand?: (command: RecordedCommand) => void;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -132,7 +141,7 @@ export class GhesSimulator {
     resetRequests(count: number): void { this.resetNextRequests = count; }
     dropCommands(count: number): void { this.dropNextCommands = count; }
     hangCommands(count: number): void { this.hangNextCommands = count; }
-    authorizeKey(publicKey: string): void { this.authorizedKeys.add(normalizeKey(publicKey)); }
+    authorizeKey(publicKey: string): void { this.authorizedKeys.add(publicKey.trim()); }
     /** A configuration run started by someone else (e.g. an operator in the console). */
     startExternalRun(durationMs: number): string { return this.startRun(durationMs, true).id; }
 
@@ -183,12 +192,22 @@ export class GhesSimulator {
             const { user, ok } = this.checkAuth(req.headers.authorization);
             const rec: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, body, user, authorized: ok, status: 0 };
             this.requests.push(rec);
+            this.pendingDrop = () => { rec.status = -1; req.socket.destroy(); };
             const send = (status: number, payload?: unknown) => {
                 rec.status = status;
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));
                 this.afterResponse?.(rec);
             };
+            if (this.trickleNextRequests > 0) {
+                this.trickleNextRequests--;
+                rec.status = 200;
+                res.writeHead(200, { "content-type": "application/json" });
+                const timer = setInterval(() => { if (!res.writableEnded) res.write(" "); }, this.trickleMs);
+                timer.unref();
+                res.on("close", () => clearInterval(timer));
+                return;
+            }
             if (this.resetNextRequests > 0) {
                 this.resetNextRequests--;
                 rec.status = -1;
@@ -229,21 +248,28 @@ export class GhesSimulator {
         }
         if (!this.modern) return send(404, { message: "Not Found" });
         if (path === "/manage/v1/access/ssh") {
-            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: k, fingerprint: "n/a" })));
+            // GHES REST docs: GET answers [{key, fingerprint}]; POST and DELETE answer [{hostname, uuid, message, modified}].
+            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: k, fingerprint: sshFingerprintOf(k) })));
             if (typeof key !== "string" || !/^ssh-\S+ \S+/.test(key)) return send(400, { message: "key is required" });
+            const existing = [...this.authorizedKeys].find((k) => normalizeKey(k) === normalizeKey(key));
             if (method === "POST") {
-                this.authorizedKeys.add(normalizeKey(key));
-                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "SSH key added successfully", modified: true })));
+                if (!existing) this.authorizedKeys.add(key.trim());
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "SSH key added successfully", modified: !existing })));
             }
             if (method === "DELETE") {
-                const existed = this.authorizedKeys.delete(normalizeKey(key));
-                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: existed ? "SSH key removed successfully" : "SSH key not found", modified: existed })));
+                if (existing) this.authorizedKeys.delete(existing);
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: existing ? "SSH key removed successfully" : "SSH key not found", modified: existing !== undefined })));
             }
         }
         if (path === "/manage/v1/config/apply") {
             if (method === "POST") {
                 if (this.currentRun()) return send(this.busyStatus, { message: "A configuration run is already in progress" });
-                return send(200, { run_id: this.startRun(this.applyDurationMs, false).id });
+                const run = this.startRun(this.applyDurationMs, false);
+                if (this.loseNextApplyAnswers > 0) {
+                    this.loseNextApplyAnswers--;
+                    return this.dropAnswer();
+                }
+                return send(200, { run_id: run.id });
             }
             if (method === "GET") {
                 const id = url.searchParams.get("run_id");
@@ -262,10 +288,18 @@ export class GhesSimulator {
             return send(200, { nodes: this.nodes.map((node) => ({ node, last_request_id: "sim", events })) });
         }
         if (path === "/manage/v1/maintenance") {
-            if (method === "GET") return send(200, { status: this.maintenance ? "on" : "off", enabled: this.maintenance, connection_services: [] });
+            // GHES REST docs, "Get the status of maintenance mode": an array, one object per node.
+            if (method === "GET") {
+                return send(200, this.nodes.map((hostname) => ({
+                    hostname, uuid: "sim", status: this.maintenance,
+                    scheduled_time: this.maintenance === "scheduled" ? new Date(Date.now() + 3600_000).toISOString() : null,
+                    connection_services: [],
+                })));
+            }
             if (method === "POST") {
-                this.maintenance = (body as { enabled?: boolean })?.enabled === true;
-                this.maintenanceLog.push(this.maintenance);
+                const enabled = (body as { enabled?: boolean })?.enabled === true;
+                this.maintenance = enabled ? "on" : "off";
+                this.maintenanceLog.push(enabled);
                 return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "maintenance mode updated" })));
             }
         }
@@ -274,6 +308,12 @@ export class GhesSimulator {
             return send(200, { private_mode: false, feature_toggles: { packages: { enabled: cfg["app.packages.enabled"] === "true" } } });
         }
         send(404, { message: "Not Found" });
+    }
+
+    /** The request was handled, but its answer is lost on the way back (a reset connection). */
+    private pendingDrop?: () => void;
+    private dropAnswer(): void {
+        this.pendingDrop?.();
     }
 
     private startRun(durationMs: number, external: boolean): Run {
@@ -332,7 +372,7 @@ export class GhesSimulator {
         client.on("authentication", (ctx) => {
             if (ctx.method !== "publickey" || ctx.username !== "admin") return ctx.reject(["publickey"]);
             const offered = `${ctx.key.algo} ${ctx.key.data.toString("base64")}`;
-            const match = [...this.authorizedKeys].find((k) => k === offered);
+            const match = [...this.authorizedKeys].map(normalizeKey).find((k) => k === offered);
             if (!match) return ctx.reject(["publickey"]);
             if (!ctx.signature) return ctx.accept(); // key probe; the signature follows
             const parsed = sshUtils.parseKey(match) as ParsedKey;
@@ -374,11 +414,17 @@ export class GhesSimulator {
                         rec.exitCode = code;
                         stream.exit(code ?? 255);
                         stream.end();
+                        this.afterCommand?.(rec);
                     });
                 });
             });
         });
     }
+}
+
+function sshFingerprintOf(line: string): string {
+    const data = line.trim().split(/\s+/)[1] ?? "";
+    return fingerprintOf(Buffer.from(data, "base64"));
 }
 
 function normalizeKey(k: string): string {

@@ -71,6 +71,8 @@ export class StandIns {
             managementPort: this.sim.managePort,
             sshPort: this.sim.sshPort,
             caBundle: this.sim.caBundle,
+            // Verified out of band, as an operator does with ssh-keyscan (README "First contact").
+            sshHostKeyFingerprint: this.sim.hostKeyFingerprint,
             managementPassword: this.sim.password,
             serviceUrl: this.s3 ? this.s3.url : "https://s3.us-west-2.amazonaws.com",
             bucket: this.bucket,

@@ -3,6 +3,7 @@
  * Every function returns an error message naming the argument, or undefined when valid.
  * Unknown values (preview) must be filtered out by the caller before calling these.
  */
+import { isIPv4, isIPv6 } from "node:net";
 
 /** AWS S3 general-purpose bucket naming rules (docs: "Bucket naming rules"). */
 export function bucketNameError(field: string, name: string): string | undefined {
@@ -49,13 +50,11 @@ export function positiveIntegerError(field: string, n: number): string | undefin
 
 /** IPv4 or IPv6 CIDR block (a bare address is refused so the intent is explicit). */
 export function cidrError(field: string, cidr: string): string | undefined {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (v4) {
-        const octets = v4.slice(1, 5).map(Number);
-        if (octets.every((o) => o <= 255) && Number(v4[5]) <= 32) return undefined;
-    } else if (/^[0-9a-fA-F:]+\/\d{1,3}$/.test(cidr) && cidr.includes(":")) {
-        const bits = Number(cidr.split("/")[1]);
-        if (bits <= 128) return undefined;
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+    if (m) {
+        const bits = Number(m[2]);
+        // Addresses as Node parses them: no leading zeros, no ":/0" or ":::".
+        if ((isIPv4(m[1]) && bits <= 32) || (isIPv6(m[1]) && bits <= 128)) return undefined;
     }
     return `${field}: ${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR block (e.g. 203.0.113.0/24)`;
 }

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from "node:net";
 import { bucketNameError } from "./awsNames";
 
 /*
@@ -10,12 +11,26 @@ import { bucketNameError } from "./awsNames";
 // eslint-disable-next-line no-control-regex
 export const hasControlChars = (s: string): boolean => /[\x00-\x1f\x7f]/.test(s);
 
+const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** A DNS name, or an IPv4/IPv6 address as Node parses it (no leading zeros, no ":::"). */
+export function isHostName(h: string): boolean {
+    if (isIPv4(h) || isIPv6(h)) return true;
+    // All-numeric dotted names are addresses, and must then be valid ones (010.000.000.001 is not).
+    return DNS_NAME.test(h) && !/^[\d.]+$/.test(h);
+}
+
 export function hostnameError(h: string): string | undefined {
-    const dns = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-    const v4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
-    const v6 = /^[0-9a-fA-F:]+$/;
-    if (dns.test(h) || (v4.test(h) && h.split(".").every((o) => Number(o) <= 255)) || (h.includes(":") && v6.test(h))) return undefined;
+    if (isHostName(h)) return undefined;
     return `must be a host name or IP address without scheme, port or path (got ${JSON.stringify(h)})`;
+}
+
+/**
+ * One spelling per appliance, so `GHES.example.com`, `ghes.example.com.` and
+ * `ghes.example.com` are the same resource (a replace would disable Packages on delete).
+ */
+export function normalizeHostname(h: string): string {
+    return h.toLowerCase().replace(/\.$/, "");
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -32,6 +47,8 @@ export function serviceUrlError(u: string): string | undefined {
         return `must use https (got ${JSON.stringify(url.protocol)})`;
     }
     if (url.username || url.password) return "must not contain credentials";
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    if (!isHostName(host)) return `must name its host as a DNS name or IP address (got ${JSON.stringify(url.hostname)})`;
     if (url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) return "must be the service root, without path, query or fragment";
     if (hasControlChars(u) || /\s/.test(u)) return "must not contain spaces or control characters";
     return undefined;
@@ -41,7 +58,7 @@ export const caBundleError = (v: string): string | undefined =>
     v.includes("-----BEGIN CERTIFICATE-----") ? undefined : "must be PEM text with at least one -----BEGIN CERTIFICATE----- block";
 
 export const fingerprintError = (v: string): string | undefined =>
-    /^SHA256:[A-Za-z0-9+/]{43}=?$/.test(v) ? undefined
+    /^SHA256:[A-Za-z0-9+/]{43}$/.test(v) ? undefined
         : `must be an OpenSSH SHA256 fingerprint such as SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s (got ${JSON.stringify(v)})`;
 
 export const managementUserError = (v: string): string | undefined =>
@@ -53,8 +70,9 @@ export const sshPrivateKeyError = (v: string): string | undefined => (v.includes
 
 export const bucketError = (v: string): string | undefined => bucketNameError("bucket", v)?.replace(/^bucket: /, "");
 
+// A leading "-" would reach ghe-config as an option (e.g. --unset), whatever the quoting.
 export const accessKeyIdError = (v: string): string | undefined =>
-    /^[\x21-\x7e]{3,128}$/.test(v) ? undefined : "must be 3-128 printable characters without spaces";
+    !/^[\x21-\x7e]{3,128}$/.test(v) ? "must be 3-128 printable characters without spaces" : v.startsWith("-") ? "must not begin with '-'" : undefined;
 
 export const secretAccessKeyError = (v: string): string | undefined =>
-    /^[\x21-\x7e]{3,256}$/.test(v) ? undefined : "must be 3-256 printable characters without spaces";
+    !/^[\x21-\x7e]{3,256}$/.test(v) ? "must be 3-256 printable characters without spaces" : v.startsWith("-") ? "must not begin with '-'" : undefined;

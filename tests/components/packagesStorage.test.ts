@@ -95,7 +95,7 @@ describe("components/PackagesStorage: the component users import", () => {
     });
 
     it("registers no component argument in plain text (secrets never reach component inputs)", async () => {
-        new PackagesStorage("ps-secret", { ghes: { hostname: "ghes.example.com", managementPassword: pulumi.secret("super-secret-pw-9") } });
+        new PackagesStorage("ps-secret", { ghes: { hostname: "ghes2.example.com", managementPassword: pulumi.secret("super-secret-pw-9") } });
         await settle();
         for (const r of resourcesOf("ps-secret").filter((x) => x.type.startsWith("ghes-packages:"))) {
             assert.ok(!JSON.stringify(r.inputs).includes("super-secret-pw-9"), r.type);
@@ -151,5 +151,14 @@ describe("components/PackagesStorage: the component users import", () => {
         const later = pulumi.output(Promise.resolve("from-another-resource"));
         assert.doesNotThrow(() => new PackagesStorage("ps-later", { bucket: { bucketName: later }, identity: { userName: later } }));
         await settle();
+    });
+
+    it("refuses a second GHES settings resource for the same appliance in one program (spelling does not matter)", async () => {
+        const before = registered.length;
+        new PackagesStorage("ps-host-a", { ghes: { hostname: "ghes-dup.example.com" } });
+        assert.throws(() => new PackagesStorage("ps-host-b", { ghes: { hostname: "GHES-DUP.example.com." } }),
+            /ghes\.hostname: ghes-dup\.example\.com is already configured by ps-host-a-ghes in this program/);
+        await settle();
+        assert.equal(registered.slice(before).filter((r) => r.name.startsWith("ps-host-b")).length, 0, "nothing of the second is registered");
     });
 });

@@ -9,7 +9,7 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
     let key: { private: string; public: string };
     let shell: AdminShell | undefined;
     const open = async (o: Partial<ConstructorParameters<typeof AdminShell>[0]> = {}) => {
-        shell = new AdminShell({ hostname: "127.0.0.1", port: sim.sshPort, privateKey: key.private, ...o });
+        shell = new AdminShell({ hostname: "127.0.0.1", port: sim.sshPort, privateKey: key.private, expectedFingerprint: sim.hostKeyFingerprint, ...o });
         await shell.connect();
         return shell;
     };
@@ -20,8 +20,14 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
     });
     afterEach(async () => { shell?.end(); shell = undefined; await sim.stop(); });
 
-    it("records the host key fingerprint in OpenSSH format on first contact", async () => {
-        const s = await open();
+    it("refuses a host whose key nobody verified (no pin, no trust-on-first-use), sending nothing", async () => {
+        await assert.rejects(open({ expectedFingerprint: undefined }), (e: Error) =>
+            e instanceof AdminShellError && e.kind === "host-key-unverified" && e.message.includes(sim.hostKeyFingerprint));
+        assert.equal(sim.commands.length, 0);
+    });
+
+    it("records the host key fingerprint in OpenSSH format on first contact, when trust on first use is allowed", async () => {
+        const s = await open({ expectedFingerprint: undefined, trustOnFirstUse: true });
         assert.equal(s.fingerprint, sim.hostKeyFingerprint);
         assert.match(s.fingerprint!, /^SHA256:[A-Za-z0-9+/]{43}$/);
     });

@@ -41,7 +41,8 @@ describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
             assert.match(storageMoveRefusal(azure, desired, false)!, /blob-storage-type: "azure" -> "s3"/);
         });
         it("allows it as a planned migration", () => assert.equal(storageMoveRefusal(desired, moved, true), undefined));
-        it("allows it when Packages is not enabled yet", () => assert.equal(storageMoveRefusal({ ...desired, [KEYS.enabled]: "false" }, moved, false), undefined));
+        it("refuses it too when Packages is disabled but storage is configured (packages may still be there)", () =>
+            assert.match(storageMoveRefusal({ ...desired, [KEYS.enabled]: "false" }, moved, false)!, /Packages disabled/));
         it("allows first configuration and key rotation", () => {
             assert.equal(storageMoveRefusal({}, desired, false), undefined);
             assert.equal(storageMoveRefusal(desired, { ...desired, [KEYS.accessKeyId]: "AKIA9" }, false), undefined);

@@ -45,7 +45,7 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
     it("gives up after a bounded number of attempts, naming method, path and status", async () => {
         sim.failRequests(10, 500);
         const c = client({ attempts: 3 });
-        await assert.rejects(c.startApply(), (e: Error) => e instanceof ManageApiError && /POST \/manage\/v1\/config\/apply on 127\.0\.0\.1:\d+ failed: HTTP 500 \(after 3 attempts\)/.test(e.message));
+        await assert.rejects(c.applyStatus("run-1"), (e: Error) => e instanceof ManageApiError && /GET \/manage\/v1\/config\/apply\?run_id=run-1 on 127\.0\.0\.1:\d+ failed: HTTP 500 \(after 3 attempts\)/.test(e.message));
         assert.equal(c.requests, 3);
     });
 
@@ -100,5 +100,30 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
     it("treats a missing version endpoint as GHES < 3.8", async () => {
         sim.version = "3.7.0";
         assert.equal(await client().version(), undefined);
+    });
+
+    it("reads maintenance status as GHES documents it: an array, one object per node; scheduled counts as on", async () => {
+        const c = client();
+        assert.equal(await c.maintenance(), false);
+        sim.maintenance = "on";
+        assert.equal(await c.maintenance(), true);
+        sim.maintenance = "scheduled";
+        assert.equal(await c.maintenance(), true);
+    });
+
+    it("bounds a whole request, not only idle time: a server that trickles bytes is cut off", async () => {
+        sim.trickleNextRequests = 1;
+        sim.trickleMs = 50;
+        const c = client({ requestTimeoutMs: 400, attempts: 1 });
+        const started = Date.now();
+        await assert.rejects(c.version(), (e: Error) => e instanceof ManageApiError && e.kind === "timeout");
+        assert.ok(Date.now() - started < 5000, "cut off at the deadline, not when the server stops");
+    });
+
+    it("never repeats a POST that starts a configuration run when its answer is lost", async () => {
+        sim.loseNextApplyAnswers = 1;
+        const c = client();
+        await assert.rejects(c.startApply(), (e: Error) => e instanceof ManageApiError && e.answerLost);
+        assert.equal(sim.requests.filter((r) => r.method === "POST").length, 1);
     });
 });

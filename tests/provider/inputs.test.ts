@@ -56,6 +56,30 @@ describe("provider/inputs: check validates everything before any network call", 
         });
     }
 
+    const hostile: [string, Record<string, unknown>, RegExp][] = [
+        ["a fingerprint padded with '='", { sshHostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s=" }, /^sshHostKeyFingerprint:/],
+        ["hostname ':::'", { hostname: ":::" }, /^hostname:/],
+        ["hostname with leading-zero octets", { hostname: "010.000.000.001" }, /^hostname:/],
+        ["an access key id that looks like an option", { accessKeyId: "--unset" }, /^accessKeyId:/],
+        ["a service URL host with quotes", { serviceUrl: "https://s3'.amazonaws.com" }, /^serviceUrl:/],
+        ["a service URL host with $()", { serviceUrl: "https://$(reboot).amazonaws.com" }, /^serviceUrl:/],
+        ["a service URL host with backticks", { serviceUrl: "https://`id`.amazonaws.com" }, /^serviceUrl:/],
+    ];
+    for (const [what, over, expected] of hostile) {
+        it(`refuses ${what} (a value that passed before but can never work), naming the field`, () => {
+            const r = reasons({ ...valid, ...over });
+            assert.equal(r.length, 1, r.join("; "));
+            assert.match(r[0], expected);
+        });
+    }
+
+    it("normalises host names so spelling never replaces the resource", () => {
+        const { inputs } = checkInputs({ ...valid, hostname: "GHES.Example.COM." });
+        assert.equal(inputs.hostname, "ghes.example.com");
+        assert.deepEqual(diffInputs(checkInputs(valid).inputs, inputs).replaces, []);
+        assert.equal(checkInputs({ ...valid, hostname: "2001:DB8::1" }).inputs.hostname, "2001:db8::1");
+    });
+
     it("requires a password unless GHES_MANAGEMENT_PASSWORD is set at run time", () => {
         const { managementPassword: _omit, ...noPassword } = valid;
         assert.match(reasons(noPassword).join(), /managementPassword: is required: .*GHES_MANAGEMENT_PASSWORD/);
@@ -91,8 +115,10 @@ describe("provider/inputs: diff", () => {
 
     it("plans the storage guard from the previous inputs", () => {
         const news = checkInputs({ ...valid, bucket: "other-bucket" }).inputs;
-        assert.match(plannedMoveFailure(olds, news)!.reason, /^bucket: GitHub Packages is enabled on this instance and already stores packages elsewhere .*allowStorageMigration: true/);
+        assert.match(plannedMoveFailure(olds, news)!.reason, /^bucket: GitHub Packages storage is already configured on this instance .*already stores packages elsewhere .*allowStorageMigration: true/);
         assert.equal(plannedMoveFailure(olds, { ...news, allowStorageMigration: true }), undefined);
-        assert.equal(plannedMoveFailure({ ...olds, packagesEnabled: false }, news), undefined);
+        // Storage configured but Packages disabled may still hold packages: guarded too (issue 8).
+        assert.match(plannedMoveFailure({ ...olds, packagesEnabled: false }, news)!.reason, /^bucket: .*Packages disabled/);
+        assert.equal(plannedMoveFailure({ ...olds, bucket: undefined }, news), undefined, "nothing configured yet: nothing to guard");
     });
 });

@@ -51,7 +51,7 @@ describe("policies/validation: S3 and IAM naming rules", () => {
     it("checks CIDR blocks, day counts, IAM paths and regions", () => {
         assert.equal(cidrError("c", "10.0.0.0/8"), undefined);
         assert.equal(cidrError("c", "2001:db8::/32"), undefined);
-        for (const bad of ["10.0.0.0", "300.1.1.1/8", "10.0.0.0/33", "any", "2001:db8::/129"]) assert.match(cidrError("c", bad)!, /^c: .*CIDR/, bad);
+        for (const bad of ["10.0.0.0", "300.1.1.1/8", "10.0.0.0/33", "any", "2001:db8::/129", ":/0", "::::/64", "1:2:3:4:5:6:7:8:9/64", "010.0.0.0/8"]) assert.match(cidrError("c", bad)!, /^c: .*CIDR/, bad);
         assert.equal(positiveIntegerError("d", 7), undefined);
         for (const bad of [0, -1, 1.5, NaN]) assert.match(positiveIntegerError("d", bad)!, /^d: must be a whole number/);
         assert.equal(iamPathError("p", "/ghes/"), undefined);

@@ -1,0 +1,131 @@
+import { strict as assert } from "node:assert";
+import { KEYS } from "../../ghes/gheConfigKeys";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
+import { TEMPORARY_KEY_COMMENT } from "../../ghes/session";
+import { Harness } from "../support/providerHarness";
+
+/*
+ * What production meets and the first simulator never showed: an unverified first contact,
+ * answers lost on the wire, interrupted runs, concurrent writers, and an operator's own
+ * maintenance window. Each case failed on the code before the fix (see the closing note of
+ * issue 8).
+ */
+describe("provider: safe against the real appliance and an interrupted world", () => {
+    let h: Harness;
+    beforeEach(async () => { h = await new Harness().start(); });
+    afterEach(async () => { await h.stop(); });
+    const unpinned = () => { const i = h.inputs(); delete (i as Record<string, unknown>).sshHostKeyFingerprint; return i; };
+
+    describe("first contact", () => {
+        it("refuses to send any secret to an admin shell whose host key nobody verified, naming the key it saw", async () => {
+            await assert.rejects(h.provider.create(unpinned()), (e: Error) =>
+                e.message.includes(h.sim.hostKeyFingerprint) && /sshHostKeyFingerprint/.test(e.message) && /sshHostKeyTrustOnFirstUse/.test(e.message));
+            assert.equal(h.sim.commands.length, 0, "no command (and so no secret) reached the unverified host");
+            assert.equal(h.sim.authorizedKeys.size, 0, "the temporary key was removed again");
+        });
+
+        it("trusts on first use only when asked to, and logs the fingerprint it trusted", async () => {
+            const { outs } = await h.provider.create({ ...unpinned(), sshHostKeyTrustOnFirstUse: true });
+            assert.equal(outs.hostKeyFingerprint, h.sim.hostKeyFingerprint);
+            assert.ok(h.logs.some((l) => l.includes(`trusting the admin shell's host key ${h.sim.hostKeyFingerprint} on first use`)));
+        });
+    });
+
+    describe("maintenance mode", () => {
+        it("leaves an operator's maintenance window on (GET answers an array per node)", async () => {
+            h.sim.maintenance = "on";
+            await h.provider.create(h.inputs({ maintenanceMode: true }));
+            assert.deepEqual(h.sim.maintenanceLog, [], "neither turned on again nor turned off");
+            assert.equal(h.sim.maintenance, "on");
+        });
+
+        it("treats a scheduled window as the operator's", async () => {
+            h.sim.maintenance = "scheduled";
+            await h.provider.create(h.inputs({ maintenanceMode: true }));
+            assert.deepEqual(h.sim.maintenanceLog, []);
+        });
+
+        it("a failure to turn maintenance off again fails the operation", async () => {
+            h.sim.afterResponse = (r) => { if (r.method === "GET" && r.path.startsWith("/manage/v1/config/apply?run_id")) h.sim.failRequests(10, 500, "/manage/v1/maintenance"); };
+            await assert.rejects(h.provider.create(h.inputs({ maintenanceMode: true })), /maintenance mode.*still on/i);
+        });
+    });
+
+    describe("lost answers and leftovers", () => {
+        it("never repeats POST config/apply whose answer was lost: it adopts the run that started", async () => {
+            h.sim.loseNextApplyAnswers = 1;
+            const { outs } = await h.provider.create(h.inputs());
+            assert.equal(h.sim.clientRuns().length, 1, "exactly one configuration run");
+            assert.equal(outs.applyRunId, h.sim.clientRuns()[0].id);
+            assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
+        });
+
+        it("removes stale temporary SSH keys this package left behind, and only those", async () => {
+            const stale = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now() - 3 * 3600_000}`).public;
+            const operators = generateEd25519KeyPair("alice@laptop").public;
+            h.sim.authorizeKey(stale);
+            h.sim.authorizeKey(operators);
+            await h.provider.create(h.inputs());
+            assert.deepEqual([...h.sim.authorizedKeys], [operators.trim()]);
+        });
+    });
+
+    describe("interrupted and concurrent operations", () => {
+        it("applyConfiguration false -> true runs the configuration that was written but never applied", async () => {
+            const { outs } = await h.provider.create(h.inputs({ applyConfiguration: false }));
+            assert.equal(h.sim.clientRuns().length, 0);
+            await h.provider.update!("id", outs, h.inputs({ applyConfiguration: true }));
+            assert.equal(h.sim.clientRuns().length, 1);
+            assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
+        });
+
+        it("a retried destroy with onDelete disable runs the configuration again after a failed run", async () => {
+            const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
+            h.sim.failNextRuns = 1;
+            await assert.rejects(h.provider.delete!(id, outs), /configuration run .* failed/);
+            await h.provider.delete!(id, outs);
+            assert.equal(h.sim.appliedConfig()![KEYS.enabled], "false", "Packages is off in effect, not only in ghe-config");
+        });
+
+        it("disable on delete only when GHES still holds this resource's bucket and key", async () => {
+            const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
+            h.sim.setConfig({ [KEYS.bucket]: "another-stacks-bucket", [KEYS.accessKeyId]: "AKIAANOTHERSTACK0001" });
+            await h.provider.delete!(id, outs);
+            assert.equal(h.sim.config()[KEYS.enabled], "true");
+            assert.ok(h.logs.some((l) => /no longer holds this resource's storage/.test(l)));
+        });
+
+        it("writes a rotated key pair in one remote command, so no interruption leaves half a pair", async () => {
+            const { outs } = await h.provider.create(h.inputs());
+            const rotated = { accessKeyId: "AKIAROTATED000000009", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0009" };
+            h.addKey(rotated);
+            const before = h.sim.commands.length;
+            await h.provider.update!("id", outs, h.inputs(rotated));
+            const writes = h.sim.commands.slice(before).filter((c) => c.command.includes(KEYS.accessKeyId) && c.command.includes(KEYS.secretAccessKey));
+            assert.equal(writes.length, 1, "one command writes both keys");
+            assert.ok(!writes[0].command.includes(rotated.secretAccessKey), "the secret travels on stdin");
+        });
+    });
+
+    describe("storage guard", () => {
+        it("guards whenever storage is configured, reading the enable flag as git-config booleans do", async () => {
+            for (const enabled of ["yes", "on", "1", "false"]) {
+                h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: enabled });
+                await assert.rejects(h.provider.create(h.inputs()), /already stores packages elsewhere|storage is configured elsewhere/, enabled);
+            }
+            assert.equal(h.sim.writes(), 0);
+        });
+    });
+
+    describe("GHES < 3.12", () => {
+        it("a connection dropped before ghe-config-apply says the settings are written but not in effect, and how to apply", async () => {
+            await h.stop();
+            h = await new Harness({ version: "3.11.4" }).start();
+            const key = generateEd25519KeyPair();
+            h.sim.authorizeKey(key.public);
+            h.sim.afterCommand = (c) => { if (c.command.includes("app.packages.enabled") && c.command.includes("true")) h.sim.dropCommands(1); };
+            await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private })), (e: Error) =>
+                /written but not in effect/.test(e.message) && /ghe-config-apply/.test(e.message));
+        });
+    });
+});
