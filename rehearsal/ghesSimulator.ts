@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo, Socket } from "node:net";
@@ -38,6 +38,8 @@ export interface RecordedRequest {
     user?: string;
     authorized: boolean;
     status: number;
+    /** The JSON answer sent (validated against GitHub's OpenAPI description in tests). */
+    response?: unknown;
 }
 
 export interface RecordedCommand {
@@ -195,6 +197,7 @@ export class GhesSimulator {
             this.pendingDrop = () => { rec.status = -1; req.socket.destroy(); };
             const send = (status: number, payload?: unknown) => {
                 rec.status = status;
+                rec.response = payload;
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));
                 this.afterResponse?.(rec);
@@ -244,7 +247,7 @@ export class GhesSimulator {
         const key = (body as { key?: string } | undefined)?.key;
         if (path === "/manage/v1/version" && method === "GET") {
             if (compare(this.version, "3.8") < 0) return send(404, { message: "Not Found" });
-            return send(200, this.nodes.map((hostname) => ({ hostname, version: { version: this.version, platform: "ec2", build_id: "sim", build_date: "2026-01-01" } })));
+            return send(200, this.nodes.map((hostname) => ({ hostname, version: { version: this.version, platform: "ami", build_id: "3f5a8c1e", build_date: "2026-01-01" } })));
         }
         if (!this.modern) return send(404, { message: "Not Found" });
         if (path === "/manage/v1/access/ssh") {
@@ -254,11 +257,11 @@ export class GhesSimulator {
             const existing = [...this.authorizedKeys].find((k) => normalizeKey(k) === normalizeKey(key));
             if (method === "POST") {
                 if (!existing) this.authorizedKeys.add(key.trim());
-                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "SSH key added successfully", modified: !existing })));
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: this.uuidOf(hostname), message: "SSH key added successfully", modified: !existing })));
             }
             if (method === "DELETE") {
                 if (existing) this.authorizedKeys.delete(existing);
-                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: existing ? "SSH key removed successfully" : "SSH key not found", modified: existing !== undefined })));
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: this.uuidOf(hostname), message: existing ? "SSH key removed successfully" : "SSH key not found", modified: existing !== undefined })));
             }
         }
         if (path === "/manage/v1/config/apply") {
@@ -291,8 +294,9 @@ export class GhesSimulator {
             // GHES REST docs, "Get the status of maintenance mode": an array, one object per node.
             if (method === "GET") {
                 return send(200, this.nodes.map((hostname) => ({
-                    hostname, uuid: "sim", status: this.maintenance,
-                    scheduled_time: this.maintenance === "scheduled" ? new Date(Date.now() + 3600_000).toISOString() : null,
+                    hostname, uuid: this.uuidOf(hostname), status: this.maintenance,
+                    // The description types it `format: date` but its example is a date-time; GHES sends the latter.
+                    ...(this.maintenance === "scheduled" ? { scheduled_time: new Date(Date.now() + 3600_000).toISOString() } : {}),
                     connection_services: [],
                 })));
             }
@@ -300,7 +304,7 @@ export class GhesSimulator {
                 const enabled = (body as { enabled?: boolean })?.enabled === true;
                 this.maintenance = enabled ? "on" : "off";
                 this.maintenanceLog.push(enabled);
-                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: "sim", message: "maintenance mode updated" })));
+                return send(200, this.nodes.map((hostname) => ({ hostname, uuid: this.uuidOf(hostname), message: "maintenance mode updated" })));
             }
         }
         if (path === "/manage/v1/config/settings" && method === "GET") {
@@ -314,6 +318,13 @@ export class GhesSimulator {
     private pendingDrop?: () => void;
     private dropAnswer(): void {
         this.pendingDrop?.();
+    }
+
+    private readonly uuids = new Map<string, string>();
+    /** A stable UUID per node, as GHES reports node UUIDs. */
+    private uuidOf(hostname: string): string {
+        if (!this.uuids.has(hostname)) this.uuids.set(hostname, randomUUID());
+        return this.uuids.get(hostname) as string;
     }
 
     private startRun(durationMs: number, external: boolean): Run {
