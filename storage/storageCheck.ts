@@ -12,6 +12,7 @@ import {
     UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { backoffDelay } from "../ghes/backoff";
+import { regionOfServiceUrl } from "../policies/s3Endpoint";
 import { Clock, realClock } from "../ghes/clock";
 
 export interface StorageCheckOptions {
@@ -55,15 +56,6 @@ export class StorageCheckError extends Error {
         super(message);
         this.name = "StorageCheckError";
     }
-}
-
-/** Region from an AWS service URL (s3.<region>.amazonaws.com); us-east-1 for S3-compatible services. */
-export function regionOfServiceUrl(serviceUrl: string): { region: string; aws: boolean } {
-    const host = new URL(serviceUrl).hostname;
-    const aws = /\.amazonaws\.com(\.cn)?$/.test(host);
-    // s3.<region>, s3-fips.<region>, s3.dualstack.<region>, *.s3.<region>.vpce.amazonaws.com ...
-    const m = /(?:^|\.)([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\./.exec(host);
-    return { region: aws && m ? m[1] : "us-east-1", aws };
 }
 
 const AUTH_PROPAGATION = new Set(["InvalidAccessKeyId", "AccessDenied", "SignatureDoesNotMatch", "InvalidToken", "Forbidden"]);

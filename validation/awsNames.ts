@@ -70,6 +70,6 @@ export function iamPolicyArnError(field: string, arn: string): string | undefine
 }
 
 export function regionError(field: string, region: string): string | undefined {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return `${field}: ${JSON.stringify(region)} is not an AWS region name (e.g. us-west-2)`;
+    if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) return `${field}: ${JSON.stringify(region)} is not an AWS region name (e.g. us-west-2)`;
     return undefined;
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { checkStorage, PROBE_PREFIX, regionOfServiceUrl } from "../../storage/storageCheck";
+import { regionOfServiceUrl } from "../../policies/s3Endpoint";
+import { checkStorage, PROBE_PREFIX } from "../../storage/storageCheck";
 import { identityPolicyFor, policyWithout } from "../../rehearsal/fixtures";
 import { LocalS3 } from "../../rehearsal/localS3";
 
