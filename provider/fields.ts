@@ -75,6 +75,13 @@ export interface GhesSettingsFields {
      * storage configured. Set only for a planned migration after the objects were copied. Default: `false`.
      */
     allowStorageMigration?: boolean;
+    /**
+     * Let this appliance use a bucket whose ownership marker (`_ghes-packages-owner.json`,
+     * written by the storage check) names another appliance, and take the marker over. Only
+     * for a planned hand-over: two appliances on one bucket overwrite each other's packages.
+     * Default: `false`.
+     */
+    allowSharedBucket?: boolean;
     /** On delete: `"retain"` leaves GHES as it is; `"disable"` turns Packages off and applies. Default: `"retain"`. */
     onDelete?: OnDelete;
     /**
@@ -140,6 +147,7 @@ export const GHES_FIELDS = {
     applyTimeoutSeconds: { role: "behaviour", type: "integer", default: 1800, min: 10, max: 6 * 3600 },
     maintenanceMode: { role: "behaviour", type: "boolean", default: false },
     allowStorageMigration: { role: "behaviour", type: "boolean", default: false },
+    allowSharedBucket: { role: "behaviour", type: "boolean", default: false },
     onDelete: { role: "behaviour", type: "enum", default: "retain", values: ["retain", "disable"] },
     storageCheck: { role: "behaviour", type: "boolean", default: true },
     storageCheckTimeoutSeconds: { role: "behaviour", type: "integer", default: 120, min: 1, max: 3600 },

@@ -43,8 +43,10 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
             timeoutMs: inputs.storageCheckTimeoutSeconds * 1000,
             clock: ctx.clock,
             onRetry: ctx.log,
+            owner: { hostname: inputs.hostname, allowShared: inputs.allowSharedBucket },
         });
         ctx.log(`storage check: passed (${r.operations.join(", ")}; ${r.requests} requests, ${r.attempts} attempt(s))`);
+        if (r.previousOwner !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${r.previousOwner})`);
     }
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
     const desired = desiredSettingsOf(inputs);

@@ -27,13 +27,27 @@ export interface StorageCheckOptions {
     clock?: Clock;
     /** Called before each retry, for progress output. */
     onRetry?: (message: string) => void;
+    /**
+     * The appliance the bucket is for. When given, the bucket's ownership marker must name
+     * this appliance (or be absent, and is then written): one bucket, one appliance.
+     */
+    owner?: { hostname: string; allowShared: boolean };
 }
 
 export interface StorageCheckResult {
     operations: string[];
     attempts: number;
     requests: number;
+    /** What the ownership marker said before the check ("absent" when the bucket was unclaimed). */
+    previousOwner?: string;
 }
+
+/**
+ * The ownership marker: which appliance uses the bucket. The GHES docs warn that a staging
+ * instance restored from a production backup keeps production's storage settings and would
+ * write into production's bucket; the marker makes that a refusal instead.
+ */
+export const OWNER_MARKER = "_ghes-packages-owner.json";
 
 /** Every object the check writes lives under this prefix (and is removed again). */
 export const PROBE_PREFIX = "_ghes-packages-storage-check/";
@@ -87,7 +101,8 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
         for (let attempt = 1; ; attempt++) {
             try {
                 const operations = await probeOnce(client, o.bucket);
-                return { operations, attempts: attempt, requests };
+                const previousOwner = o.owner ? await claimBucket(client, o.bucket, o.owner, o.serviceUrl) : undefined;
+                return { operations, attempts: attempt, requests, previousOwner };
             } catch (err) {
                 if (!(err instanceof ProbeFailure)) throw err;
                 const failure = err;
@@ -102,6 +117,30 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
     } finally {
         client.destroy();
     }
+}
+
+/** Reads the ownership marker; refuses another appliance's bucket unless allowed; writes the marker if it is not ours. */
+async function claimBucket(client: S3Client, bucket: string, owner: { hostname: string; allowShared: boolean }, serviceUrl: string): Promise<string> {
+    let current: string | undefined;
+    try {
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: OWNER_MARKER }));
+        const parsed = JSON.parse((await got.Body?.transformToString()) ?? "{}") as { hostname?: unknown };
+        current = typeof parsed.hostname === "string" ? parsed.hostname : "(unreadable marker)";
+    } catch (err) {
+        const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name !== "NoSuchKey" && e.Code !== "NoSuchKey" && e.$metadata?.httpStatusCode !== 404) throw err;
+    }
+    if (current === owner.hostname) return current;
+    if (current !== undefined && !owner.allowShared) {
+        throw new StorageCheckError(`storage check failed: bucket ${JSON.stringify(bucket)} at ${serviceUrl} is marked as the Packages storage of ${current} ` +
+            `(s3://${bucket}/${OWNER_MARKER}), not of ${owner.hostname}. Two appliances on one bucket overwrite each other's packages ` +
+            `(e.g. a staging instance restored from a production backup). Give this appliance its own bucket, or set allowSharedBucket: true for a planned hand-over. GHES was not changed.`);
+    }
+    await client.send(new PutObjectCommand({
+        Bucket: bucket, Key: OWNER_MARKER, ContentType: "application/json",
+        Body: JSON.stringify({ hostname: owner.hostname, claimedAt: new Date().toISOString(), by: "ghes-packages-s3" }),
+    }));
+    return current ?? "absent";
 }
 
 /** One probe operation that failed; decides retry (transient, propagation) and the message. */

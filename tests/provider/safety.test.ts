@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { TEMPORARY_KEY_COMMENT } from "../../ghes/session";
+import { checkStorage } from "../../storage/storageCheck";
 import { Harness } from "../support/providerHarness";
 
 /*
@@ -104,6 +105,19 @@ describe("provider: safe against the real appliance and an interrupted world", (
             const writes = h.sim.commands.slice(before).filter((c) => c.command.includes(KEYS.accessKeyId) && c.command.includes(KEYS.secretAccessKey));
             assert.equal(writes.length, 1, "one command writes both keys");
             assert.ok(!writes[0].command.includes(rotated.secretAccessKey), "the secret travels on stdin");
+        });
+    });
+
+    describe("one bucket, one appliance", () => {
+        it("refuses a bucket another appliance's marker claims (a staging copy of production), before touching GHES", async () => {
+            // Production claimed the bucket first (its own storage check wrote the marker).
+            await checkStorage({ serviceUrl: h.s3!.url, bucket: h.bucket, ...h.key, timeoutMs: 0, owner: { hostname: "ghes-prod.example.com", allowShared: false } });
+            await assert.rejects(h.provider.create(h.inputs()), /marked as the Packages storage of ghes-prod\.example\.com .*not of 127\.0\.0\.1.*allowSharedBucket/s);
+            assert.equal(h.sim.requests.length, 0, "GHES untouched");
+            await h.provider.create(h.inputs({ allowSharedBucket: true }));
+            assert.ok(h.logs.some((l) => l.includes("now marked as the Packages storage of 127.0.0.1 (was: ghes-prod.example.com)")));
+            const again = await checkStorage({ serviceUrl: h.s3!.url, bucket: h.bucket, ...h.key, timeoutMs: 0, owner: { hostname: "127.0.0.1", allowShared: false } });
+            assert.equal(again.previousOwner, "127.0.0.1", "the marker names this appliance now, and a re-check writes nothing");
         });
     });
 
