@@ -57,6 +57,8 @@ export class AdminShell {
                 // Many small request/answer exchanges: without this, delayed ACKs add ~40 ms to each.
                 client.setNoDelay(true);
                 this.client = client;
+                // A closed connection fails the next command at once instead of at its timeout.
+                client.once("close", () => { if (this.client === client) this.client = undefined; });
                 resolve();
             });
             client.on("error", (err: Error & { level?: string; code?: string }) => {

@@ -18,8 +18,11 @@ export interface ConfigurationRunOptions {
 export interface ConfigurationApplier {
     /** For messages: how the run is started. */
     readonly via: string;
-    /** Starts a configuration run, waits for it, and resolves with its id; rejects if it failed. */
-    run(opts: ConfigurationRunOptions): Promise<string>;
+    /**
+     * Starts a configuration run, waits for it, and resolves with its id; rejects if it failed.
+     * `shell`: an admin shell the caller holds open (used where the run needs one).
+     */
+    run(opts: ConfigurationRunOptions, shell?: AdminShell): Promise<string>;
     /** Whether the latest run failed, so values already written may not be in effect. */
     lastRunFailed(): Promise<boolean>;
 }
@@ -52,7 +55,7 @@ export class AdminShellApplier implements ConfigurationApplier {
         private readonly ctx: GhesContext,
     ) {}
 
-    async run(opts: ConfigurationRunOptions): Promise<string> {
+    async run(opts: ConfigurationRunOptions, open?: AdminShell): Promise<string> {
         const { ctx } = this;
         if (opts.maintenanceMode) ctx.log("WARNING: maintenanceMode needs the Manage API (GHES >= 3.12); the run proceeds without it");
         const clock = ctx.clock ?? realClock;
@@ -60,7 +63,7 @@ export class AdminShellApplier implements ConfigurationApplier {
         ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
         let r: Awaited<ReturnType<AdminShell["apply"]>>;
         try {
-            r = await this.withShell((shell) => shell.apply(opts.timeoutMs));
+            r = open ? await open.apply(opts.timeoutMs) : await this.withShell((shell) => shell.apply(opts.timeoutMs));
         } catch (err) {
             if (!isConnectionLost(err)) throw err;
             throw new GhesOperationError(`${(err as Error).message}. The settings are written but not in effect: the connection was lost before or while ghe-config-apply ran, ` +

@@ -1,4 +1,7 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import { AdminShell } from "../ghes/adminShell";
+import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
@@ -101,9 +104,11 @@ interface WriteOutcome {
 }
 
 /**
- * The one write-then-apply path: read the current settings in the admin shell, let `decide`
- * say what they should be (or refuse), write what differs in write order, close the shell,
- * then run the configuration if anything was written or the last run failed.
+ * The one write-then-apply path. Under the appliance's configuration lock (another stack or
+ * resource waits, ghes/applianceLock.ts): read the current settings, let `decide` say what
+ * they should be (or refuse, or leave GHES alone), write what differs, run the configuration
+ * if anything was written, is still unapplied, or the last run failed, then read the settings
+ * back and fail if what the run applied is not what this operation wrote.
  */
 async function writeThenApply(
     appliance: GhesAppliance,
@@ -114,23 +119,53 @@ async function writeThenApply(
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
-    let leaveAlone = false;
-    await appliance.withAdminShell(async (shell) => {
-        const current = await shell.readConfig(WRITE_ORDER);
-        const desired = decide(current);
-        if (desired === undefined) { leaveAlone = true; return; }
-        await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
+    const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    const applyMs = inputs.applyTimeoutSeconds * 1000;
+    await appliance.withAdminShell(async (shell, markUnrepeatable) => {
+        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, clock: ctx.clock, log: ctx.log });
+        let verifyShell: AdminShell = shell;
+        try {
+            const current = await shell.readConfig(WRITE_ORDER);
+            const desired = decide(current);
+            if (desired === undefined) return;
+            await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
+            outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
+            if (!outcome.runNeeded) return;
+            if (!inputs.applyConfiguration) {
+                ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
+                return;
+            }
+            markUnrepeatable();
+            outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode }, shell);
+            await verifyApplied(shell, desired, outcome.runId).catch(async (err) => {
+                if (!isConnectionLost(err)) throw err;
+                // The shell did not survive the run (services restart): verify (and release) over a fresh one.
+                await appliance.withAdminShell(async (fresh) => {
+                    verifyShell = fresh;
+                    await verifyApplied(fresh, desired, outcome.runId as string);
+                    await releaseApplianceLock(fresh, holder);
+                });
+            });
+        } finally {
+            // Best effort: a lock left by a lost connection is broken once stale.
+            await releaseApplianceLock(verifyShell, holder).catch(() => undefined);
+        }
     });
-    if (leaveAlone) return outcome;
-    // A run is due when something was written now, was written earlier but never applied, or the last run failed.
-    outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
-    if (!outcome.runNeeded) return outcome;
-    if (!inputs.applyConfiguration) {
-        ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
-        return outcome;
-    }
-    outcome.runId = await appliance.applier.run({ timeoutMs: inputs.applyTimeoutSeconds * 1000, maintenanceMode: inputs.maintenanceMode });
     return outcome;
+}
+
+/** A lock is stale once older than the longest configuration run plus this margin. */
+const STALE_LOCK_MARGIN_MS = 10 * 60_000;
+
+/** After a run: the appliance must still hold what this operation wrote (no other writer in between). */
+async function verifyApplied(shell: AdminShell, desired: GhesSettings, runId: string): Promise<void> {
+    const keys = WRITE_ORDER.filter((k) => desired[k] !== undefined);
+    const now = await shell.readConfig(keys);
+    const changed = keys.filter((k) => now[k] !== desired[k]);
+    if (changed.length === 0) return;
+    throw new GhesOperationError(`configuration run ${runId} finished, but the appliance no longer holds what this operation wrote: ${changed.join(", ")} changed meanwhile. ` +
+        `Another writer (the Management Console, ghe-config by hand, or a tool without this package's lock) configured it at the same time, so the run may have applied a mix. ` +
+        `Find out who, then run pulumi up again.`);
 }
 
 /**

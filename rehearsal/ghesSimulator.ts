@@ -409,6 +409,7 @@ export class GhesSimulator {
                     const child = spawn("/bin/sh", ["-c", info.command], {
                         env: {
                             PATH: `${this.bin}:/usr/bin:/bin`,
+                            HOME: this.dir, // the admin user's home (the configuration lock lives there)
                             GHE_SIM_CONFIG_DIR: this.configDir,
                             GHE_SIM_ARGV_LOG: this.argvLog,
                             GHE_SIM_APPLY_SECONDS: String(this.applyDurationMs / 1000),

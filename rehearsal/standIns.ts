@@ -14,6 +14,8 @@ export interface StandInOptions {
     /** Start the local S3 (and turn the storage check on). Default true. */
     s3?: boolean;
     bucket?: string;
+    /** More buckets in the local S3 (e.g. another stack's). */
+    otherBuckets?: string[];
     key?: KeyPair;
     /** Identity policy of the key. Default: the package's policy for the bucket. */
     policy?: PolicyDocument;
@@ -48,7 +50,7 @@ export class StandIns {
     async start(): Promise<this> {
         await this.sim.start();
         if (this.o.s3 ?? true) {
-            this.s3 = await new LocalS3([this.bucket]).start();
+            this.s3 = await new LocalS3([this.bucket, ...(this.o.otherBuckets ?? [])]).start();
             this.addKey(this.key);
         }
         return this;

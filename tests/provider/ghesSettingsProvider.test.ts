@@ -160,8 +160,8 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         it("waits for a configuration run someone else started, then starts its own", async () => {
             // Someone starts a run just as the provider finishes writing (deterministic, whatever the machine's speed).
             let external = "";
-            h.sim.afterResponse = (r) => {
-                if (!external && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") external = h.sim.startExternalRun(700);
+            h.sim.afterCommand = (c) => {
+                if (!external && c.command.includes("app.packages.enabled") && c.command.includes("'true'")) external = h.sim.startExternalRun(700);
             };
             await h.provider.create(h.inputs());
             assert.equal(h.sim.runs[0].id, external);
@@ -192,8 +192,8 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         it("keeps retrying a busy POST (with backoff) when the appliance cannot say which run is in progress", async () => {
             h.sim.requireRunId = true;
             let started = false;
-            h.sim.afterResponse = (r) => {
-                if (!started && r.method === "DELETE" && r.path === "/manage/v1/access/ssh") { started = true; h.sim.startExternalRun(1500); }
+            h.sim.afterCommand = (c) => {
+                if (!started && c.command.includes("app.packages.enabled") && c.command.includes("'true'")) { started = true; h.sim.startExternalRun(1500); }
             };
             await h.provider.create(h.inputs());
             const posts = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/config/apply");

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { TEMPORARY_KEY_COMMENT } from "../../ghes/session";
+import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { checkStorage } from "../../storage/storageCheck";
 import { Harness } from "../support/providerHarness";
 
@@ -94,6 +95,29 @@ describe("provider: safe against the real appliance and an interrupted world", (
             await h.provider.delete!(id, outs);
             assert.equal(h.sim.config()[KEYS.enabled], "true");
             assert.ok(h.logs.some((l) => /no longer holds this resource's storage/.test(l)));
+        });
+
+        it("two stacks on one appliance: one succeeds, the other fails naming the conflict, and no mixed pair is applied", async () => {
+            await h.stop();
+            h = await new Harness({ applyDurationMs: 300 }, true, ["ghes-packages-other-stack"]).start();
+            const otherKey = { accessKeyId: "AKIAOTHERSTACK000001", secretAccessKey: "other-stack-secret-0000/+1111222233334" };
+            h.s3!.addKey({ ...otherKey, policy: identityPolicyFor("ghes-packages-other-stack") });
+            const results = await Promise.allSettled([
+                h.provider.create(h.inputs()),
+                h.otherProvider().create(h.inputs({ bucket: "ghes-packages-other-stack", ...otherKey })),
+            ]);
+            const ok = results.filter((r) => r.status === "fulfilled");
+            const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+            assert.equal(ok.length, 1, "exactly one writer succeeds");
+            assert.match(String(failed[0].reason), /already stores packages elsewhere|configuration lock|no longer holds what this operation wrote/);
+            const applied = h.sim.appliedConfig()!;
+            const pairs = [[h.bucket, h.key.accessKeyId], ["ghes-packages-other-stack", otherKey.accessKeyId]];
+            assert.ok(pairs.some(([b, k]) => applied[KEYS.bucket] === b && applied[KEYS.accessKeyId] === k), `applied a consistent pair: ${applied[KEYS.bucket]} / ${applied[KEYS.accessKeyId]}`);
+        });
+
+        it("fails when the appliance holds other values after the run than this operation wrote (a writer without the lock)", async () => {
+            h.sim.afterResponse = (r) => { if (r.method === "POST" && r.path === "/manage/v1/config/apply") h.sim.setConfig({ [KEYS.bucket]: "edited-in-the-console" }); };
+            await assert.rejects(h.provider.create(h.inputs()), /no longer holds what this operation wrote: secrets\.packages\.s3-bucket changed meanwhile/);
         });
 
         it("writes a rotated key pair in one remote command, so no interruption leaves half a pair", async () => {

@@ -14,8 +14,13 @@ export class Harness extends StandIns {
     clock: Clock = realClock;
     readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env, clock: this.clock }));
 
-    constructor(simulator: SimulatorOptions = {}, withS3 = true) {
-        super({ simulator, s3: withS3 });
+    constructor(simulator: SimulatorOptions = {}, withS3 = true, otherBuckets: string[] = []) {
+        super({ simulator, s3: withS3, otherBuckets });
+    }
+
+    /** A second provider (another stack) with its own logs, aimed at the same stand-ins. */
+    otherProvider(logs: string[] = []) {
+        return makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => logs.push(m), env: this.env, clock: this.clock }));
     }
 
     /** Checked inputs for this harness, with overrides (short storage-check timeout). */

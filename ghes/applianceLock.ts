@@ -1,0 +1,65 @@
+import { AdminShell } from "./adminShell";
+import { Clock, formatDuration, realClock } from "./clock";
+import { GhesOperationError } from "./errors";
+import { shellQuote } from "./shellQuote";
+
+/*
+ * A lock on the appliance itself, so two stacks (or two resources) configuring one appliance
+ * never interleave: one holds it from reading the settings until the configuration run it
+ * started has been verified. `mkdir` is atomic, so the lock is a directory in the admin
+ * user's home holding the holder's id and the appliance's clock at acquisition. A holder
+ * killed mid-way leaves it behind; it is broken once older than the stale bound.
+ */
+const LOCK_DIR = `"$HOME/.ghes-packages-s3.lock"`;
+
+export interface LockOptions {
+    /** Who holds it, for the other writer's message (no secret: runner host, process, random). */
+    holder: string;
+    /** Longest wait for another holder to finish. */
+    waitMs: number;
+    /** A lock older than this (by the appliance's clock) belongs to an operation that died. */
+    staleMs: number;
+    clock?: Clock;
+    log: (message: string) => void;
+}
+
+function acquireScript(holder: string): string {
+    return `d=${LOCK_DIR}; if mkdir "$d" 2>/dev/null; then printf '%s %s\\n' ${shellQuote(holder)} "$(date +%s)" > "$d/holder"; echo acquired; exit 0; fi; ` +
+        `h=; t=; [ -f "$d/holder" ] && read -r h t < "$d/holder"; now=$(date +%s); echo "held $h $(( now - \${t:-$now} ))"; exit 3`;
+}
+
+/** Removes the lock only if `holder` still holds it (compare and delete). */
+function releaseScript(holder: string): string {
+    return `d=${LOCK_DIR}; h=; [ -f "$d/holder" ] && read -r h t < "$d/holder"; if [ "$h" = ${shellQuote(holder)} ]; then rm -rf "$d"; fi; exit 0`;
+}
+
+/** Takes the appliance lock, waiting (with a bound) for another holder; breaks a stale one. */
+export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): Promise<void> {
+    const clock = o.clock ?? realClock;
+    const started = clock.now();
+    let announced = false;
+    for (;;) {
+        const r = await shell.exec(acquireScript(o.holder));
+        if (r.code === 0) return;
+        const m = /^held (\S*) (-?\d+)/m.exec(r.stdout);
+        if (r.code !== 3 || !m) throw new GhesOperationError(`could not take the configuration lock on the appliance (exit status ${r.code}): ${r.stderr.trim().slice(0, 200)}`);
+        const [, other, age] = m;
+        if (other === o.holder) return; // ours, from before a reconnect
+        if (other && Number(age) * 1000 > o.staleMs) {
+            o.log(`breaking a stale configuration lock held by ${other} for ${formatDuration(Number(age) * 1000)} (an interrupted operation)`);
+            await shell.exec(releaseScript(other));
+            continue;
+        }
+        if (clock.now() - started >= o.waitMs) {
+            throw new GhesOperationError(`another operation (${other || "starting"}) is configuring this appliance and still holds its configuration lock after ${formatDuration(o.waitMs)}. ` +
+                `Two writers on one appliance would mix their settings; nothing was written. Run pulumi up again when the other one has finished.`);
+        }
+        if (!announced) o.log(`another operation (${other || "starting"}) is configuring this appliance; waiting for it to finish`);
+        announced = true;
+        await clock.sleep(Math.min(2000, Math.max(1, o.waitMs - (clock.now() - started))));
+    }
+}
+
+export async function releaseApplianceLock(shell: AdminShell, holder: string): Promise<void> {
+    await shell.exec(releaseScript(holder));
+}
