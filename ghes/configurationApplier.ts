@@ -9,6 +9,17 @@ export interface ConfigurationRunOptions {
     timeoutMs: number;
     /** Hold maintenance mode during the run (Manage API only). */
     maintenanceMode: boolean;
+    /** The durable record that this package owns maintenance mode (ghes/maintenanceClaim.ts). */
+    maintenanceClaim?: MaintenanceClaim;
+}
+
+export interface MaintenanceClaim {
+    /** An interrupted earlier operation left maintenance on: this run ends it. */
+    held: boolean;
+    /** Records the claim before maintenance is turned on. */
+    claim(): Promise<void>;
+    /** Removes the claim once maintenance is off again. */
+    release(): Promise<void>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { backoffDelay, pollUntil } from "./backoff";
 import { formatDuration, realClock } from "./clock";
 import { GhesContext } from "./connection";
 import { GhesOperationError, ManageApiError } from "./errors";
+import { ConfigurationRunOptions } from "./configurationApplier";
 import { ApplyStatus, ManageClient } from "./manageClient";
 
 /** The poll schedule for configuration runs: quick at first, then every 10 s at most. */
@@ -12,7 +13,7 @@ export const RUN_POLL = { initialMs: 500, factor: 1.5, maxMs: 10000 };
  * run someone else started, optionally holds maintenance mode, and succeeds only when every
  * node reports success; resolves with the run id. Failure names the run id and the last events.
  */
-export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: number; maintenanceMode: boolean }, ctx: GhesContext): Promise<string> {
+export async function runConfiguration(manage: ManageClient, opts: ConfigurationRunOptions, ctx: GhesContext): Promise<string> {
     const clock = ctx.clock ?? realClock;
     const started = clock.now();
     const deadline = started + opts.timeoutMs;
@@ -52,8 +53,11 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
     };
 
     await waitIdle("before starting");
-    let enabledMaintenance = false;
-    if (opts.maintenanceMode && !(await manage.maintenance())) {
+    // Ours: turned on by this run, or left on by an interrupted earlier one (its claim is still there).
+    let enabledMaintenance = opts.maintenanceClaim?.held ?? false;
+    if (enabledMaintenance) ctx.log("maintenance mode: still on from an interrupted earlier operation of this package; it ends after this run");
+    if (opts.maintenanceMode && !enabledMaintenance && !(await manage.maintenance())) {
+        await opts.maintenanceClaim?.claim();
         ctx.log("maintenance mode: on for the configuration run");
         await manage.setMaintenance(true);
         enabledMaintenance = true;
@@ -105,8 +109,7 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
         // An operator's window (on or scheduled before this run) is theirs: only what this run turned on is turned off.
         if (enabledMaintenance) {
             try {
-                await manage.setMaintenance(false);
-                ctx.log("maintenance mode: off");
+                await endMaintenance(manage, opts.maintenanceClaim, ctx);
             } catch (err) {
                 // eslint-disable-next-line no-unsafe-finally -- leaving the appliance in maintenance must fail the operation
                 throw new GhesOperationError(`maintenance mode is still on: it could not be turned off after the configuration run (${(err as Error).message}). ` +
@@ -114,4 +117,11 @@ export async function runConfiguration(manage: ManageClient, opts: { timeoutMs: 
             }
         }
     }
+}
+
+/** Turns maintenance mode off, then removes the claim (a claim left behind only makes the next operation turn it off again). */
+export async function endMaintenance(manage: ManageClient, claim: ConfigurationRunOptions["maintenanceClaim"], ctx: GhesContext): Promise<void> {
+    await manage.setMaintenance(false);
+    ctx.log("maintenance mode: off");
+    await claim?.release().catch((err) => ctx.log(`WARNING: maintenance mode is off, but its claim could not be removed (${(err as Error).message}); the next operation removes it`));
 }

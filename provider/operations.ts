@@ -2,6 +2,9 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
+import { MaintenanceClaim } from "../ghes/configurationApplier";
+import { endMaintenance } from "../ghes/configurationRun";
+import { hasMaintenanceClaim, removeMaintenanceClaim, writeMaintenanceClaim } from "../ghes/maintenanceClaim";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
@@ -129,14 +132,19 @@ async function writeThenApply(
             const desired = decide(current);
             if (desired === undefined) return;
             await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
+            const maintenanceClaim = appliance.hasManageApi ? await maintenanceClaimOn(shell) : undefined;
             outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
-            if (!outcome.runNeeded) return;
+            if (!outcome.runNeeded) {
+                // An interrupted earlier operation left maintenance on: end it even when nothing needs a run.
+                if (maintenanceClaim?.held) await endMaintenanceOrFail(appliance, maintenanceClaim, ctx);
+                return;
+            }
             if (!inputs.applyConfiguration) {
                 ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
                 return;
             }
             markUnrepeatable();
-            outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode }, shell);
+            outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim }, shell);
             await verifyApplied(shell, desired, outcome.runId).catch(async (err) => {
                 if (!isConnectionLost(err)) throw err;
                 // The shell did not survive the run (services restart): verify (and release) over a fresh one.
@@ -152,6 +160,25 @@ async function writeThenApply(
         }
     });
     return outcome;
+}
+
+/** The durable record of who owns maintenance mode, kept in the admin shell held for this operation. */
+async function maintenanceClaimOn(shell: AdminShell): Promise<MaintenanceClaim> {
+    const runner = `${hostname()}:${process.pid}`;
+    return {
+        held: await hasMaintenanceClaim(shell),
+        claim: () => writeMaintenanceClaim(shell, runner),
+        release: () => removeMaintenanceClaim(shell),
+    };
+}
+
+async function endMaintenanceOrFail(appliance: GhesAppliance, claim: MaintenanceClaim, ctx: ProviderContext): Promise<void> {
+    ctx.log("maintenance mode: still on from an interrupted earlier operation of this package; turning it off");
+    try {
+        await endMaintenance(appliance.manage, claim, ctx);
+    } catch (err) {
+        throw new GhesOperationError(`maintenance mode is still on (left by an interrupted earlier operation) and could not be turned off: ${(err as Error).message}. Turn it off in the Management Console.`);
+    }
 }
 
 /** A lock is stale once older than the longest configuration run plus this margin. */

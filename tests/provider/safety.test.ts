@@ -47,6 +47,18 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.deepEqual(h.sim.maintenanceLog, []);
         });
 
+        it("maintenance left on by an interrupted operation is ended by the next one (its claim on the appliance says whose it was)", async () => {
+            h.sim.afterResponse = (r) => { if (r.method === "GET" && r.path.startsWith("/manage/v1/config/apply?run_id")) h.sim.failRequests(100, 500, "/manage/v1/maintenance"); };
+            await assert.rejects(h.provider.create(h.inputs({ maintenanceMode: true })), /still on/);
+            assert.equal(h.sim.maintenance, "on", "the interrupted operation left maintenance on");
+            h.sim.afterResponse = undefined;
+            h.sim.failRequests(0);
+            await h.provider.create(h.inputs()); // the next pulumi up, nothing to change
+            assert.equal(h.sim.maintenance, "off");
+            await h.provider.create(h.inputs());
+            assert.deepEqual(h.sim.maintenanceLog, [true, false], "ended once; the claim is gone, so nothing more is touched");
+        });
+
         it("a failure to turn maintenance off again fails the operation", async () => {
             h.sim.afterResponse = (r) => { if (r.method === "GET" && r.path.startsWith("/manage/v1/config/apply?run_id")) h.sim.failRequests(10, 500, "/manage/v1/maintenance"); };
             await assert.rejects(h.provider.create(h.inputs({ maintenanceMode: true })), /maintenance mode.*still on/i);
