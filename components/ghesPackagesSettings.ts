@@ -4,6 +4,7 @@ import { ALL_FIELDS, FieldName, FieldsWithRole, GHES_FIELDS, GhesSettingsFields,
 import { fieldProblem } from "../provider/inputs";
 import { normalizeHostname } from "../validation/ghesValues";
 import { ArgChecks, knownValue } from "./argChecks";
+import { dynamicType, isInstanceOf, PACKAGE } from "./typeTokens";
 import { ghesSettingsProvider } from "../provider/serializableProvider";
 
 /** Every field as a Pulumi input, optional where the field is (documentation: provider/fields.ts). */
@@ -62,6 +63,11 @@ export const GHES_ARG_FIELDS: readonly FieldName[] = ALL_FIELDS.filter((k) => GH
  * values writes nothing and starts no configuration run; `pulumi refresh` shows drift.
  */
 export class GhesPackagesSettings extends dynamic.Resource {
+    /** Whether `obj` is a GhesPackagesSettings resource. */
+    static isInstance(obj: unknown): obj is GhesPackagesSettings {
+        return isInstanceOf(obj, `pulumi-nodejs:dynamic/${PACKAGE}:GhesPackagesSettings`);
+    }
+
     declare public readonly hostname: pulumi.Output<string>;
     declare public readonly bucket: pulumi.Output<string>;
     declare public readonly serviceUrl: pulumi.Output<string>;
@@ -95,9 +101,10 @@ export class GhesPackagesSettings extends dynamic.Resource {
         for (const k of SECRET_FIELDS) {
             if (props[k] !== undefined) props[k] = pulumi.secret(props[k] as pulumi.Input<string>);
         }
+        const [module, options] = dynamicType("GhesPackagesSettings", opts);
         super(ghesSettingsProvider, name, props, {
-            ...opts,
+            ...options,
             additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_FIELDS],
-        }, "ghes-packages", "GhesPackagesSettings");
+        }, module, "GhesPackagesSettings");
     }
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketArnFor, s3ServiceUrl } from "../policies/s3Endpoint";
 import { bucketNameError, regionError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
+import { componentType, isInstanceOf, PACKAGE } from "./typeTokens";
 import { checkGhesArgs, claimAppliance, GHES_ARG_FIELDS, GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
 import { blockAllPublicAccess, SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
 import { StorageIdentity, StorageIdentityArgs, validateStorageIdentityArgs } from "./storageIdentity";
@@ -75,6 +76,11 @@ export function validatePackagesStorageArgs(name: string, args: PackagesStorageA
  * applied and verified.
  */
 export class PackagesStorage extends pulumi.ComponentResource {
+    /** Whether `obj` is a PackagesStorage (also one created by another copy of this package). */
+    static isInstance(obj: unknown): obj is PackagesStorage {
+        return isInstanceOf(obj, `${PACKAGE}:index:PackagesStorage`);
+    }
+
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
     public readonly region: pulumi.Output<string>;
@@ -97,7 +103,8 @@ export class PackagesStorage extends pulumi.ComponentResource {
 
     constructor(name: string, args: PackagesStorageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         validatePackagesStorageArgs(name, args); // before anything is registered
-        super("ghes-packages:index:PackagesStorage", name, {}, opts);
+        const [type, options] = componentType("index", "PackagesStorage", opts);
+        super(type, name, {}, options);
 
         let kmsKeyArn: pulumi.Input<string> | undefined;
         let bucketDeps: pulumi.Resource[];

@@ -17,6 +17,7 @@ import {
     regionError,
 } from "../validation/awsNames";
 import { ArgChecks, bucketPrefixFromName } from "./argChecks";
+import { componentType, isInstanceOf, PACKAGE } from "./typeTokens";
 
 /** Server access logging for the Packages bucket. */
 export interface BucketAccessLoggingArgs {
@@ -144,6 +145,11 @@ export function validateSecureBucketArgs(component: string, args: SecureBucketAr
  * lifecycle clean-up, optional source-address allow list and access logging.
  */
 export class SecureBucket extends pulumi.ComponentResource {
+    /** Whether `obj` is a SecureBucket (also one created by another copy of this package). */
+    static isInstance(obj: unknown): obj is SecureBucket {
+        return isInstanceOf(obj, `${PACKAGE}:storage:SecureBucket`);
+    }
+
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
     public readonly region: pulumi.Output<string>;
@@ -152,7 +158,8 @@ export class SecureBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         validateSecureBucketArgs(`SecureBucket ${name}`, args); // before anything is registered
-        super("ghes-packages:storage:SecureBucket", name, {}, opts);
+        const [type, options] = componentType("storage", "SecureBucket", opts);
+        super(type, name, {}, options);
 
         const versioning = args.versioning ?? SECURE_BUCKET_DEFAULTS.versioning;
         const retain = args.retainOnDelete ?? SECURE_BUCKET_DEFAULTS.retainOnDelete;

@@ -5,6 +5,7 @@ import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
 import { ghesIdentityPolicy } from "../policies/identityPolicy";
 import { iamPathError, iamPolicyArnError, kmsKeyArnError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
+import { componentType, isInstanceOf, PACKAGE } from "./typeTokens";
 
 export interface StorageIdentityArgs {
     /** ARN of the Packages bucket the key may use. Required. */
@@ -43,6 +44,11 @@ export function validateStorageIdentityArgs(component: string, args: Partial<Sto
  * key. GHES Packages storage takes only a static key (no role/OIDC option exists).
  */
 export class StorageIdentity extends pulumi.ComponentResource {
+    /** Whether `obj` is a StorageIdentity (also one created by another copy of this package). */
+    static isInstance(obj: unknown): obj is StorageIdentity {
+        return isInstanceOf(obj, `${PACKAGE}:storage:StorageIdentity`);
+    }
+
     public readonly userName: pulumi.Output<string>;
     public readonly userArn: pulumi.Output<string>;
     public readonly accessKeyId: pulumi.Output<string>;
@@ -55,7 +61,8 @@ export class StorageIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: StorageIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         validateStorageIdentityArgs(`StorageIdentity ${name}`, args); // before anything is registered
-        super("ghes-packages:storage:StorageIdentity", name, {}, opts);
+        const [type, options] = componentType("storage", "StorageIdentity", opts);
+        super(type, name, {}, options);
 
         const user = new User(`${name}-user`, {
             name: args.userName,

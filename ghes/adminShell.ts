@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { Client } from "ssh2";
 import { formatDuration } from "./clock";
 import { AdminShellError } from "./errors";
-import { BATCH_FAILED_BASE, batchStdin, gheConfigGet, gheConfigSet, gheConfigSetBatch, gheConfigSetFromStdin } from "./shellQuote";
+import { BATCH_FAILED_BASE, batchStdin, gheConfigGet, gheConfigGetBatch, gheConfigSet, gheConfigSetBatch, gheConfigSetFromStdin, parseGetBatch } from "./shellQuote";
 
 export interface AdminShellOptions {
     hostname: string;
@@ -146,10 +146,18 @@ export class AdminShell {
         throw this.error("exit-status", `reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
     }
 
-    /** Reads several keys, one `ghe-config KEY` each. */
+    /** Reads several keys with one remote command; an unset key is undefined. */
     async readConfig(keys: readonly string[]): Promise<Record<string, string | undefined>> {
+        const r = await this.exec(gheConfigGetBatch(keys));
+        const rows = parseGetBatch(keys, r.stdout);
+        if (r.code !== 0 || rows.length !== keys.length) {
+            throw this.error("exit-status", `reading ${keys.join(", ")} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+        }
         const out: Record<string, string | undefined> = {};
-        for (const key of keys) out[key] = await this.getConfig(key);
+        for (const row of rows) {
+            if (row.status !== 0 && row.status !== 1) throw this.error("exit-status", `reading ${row.key} failed with exit status ${row.status}`);
+            out[row.key] = row.status === 0 ? row.value : undefined;
+        }
         return out;
     }
 

@@ -59,3 +59,25 @@ export function gheConfigSetBatch(entries: readonly { key: string; value: string
 export function batchStdin(entries: readonly { value: string; secret: boolean }[]): string {
     return entries.filter((e) => e.secret).map((e) => `${e.value}\n`).join("");
 }
+
+/**
+ * One shell script that reads several keys: per key a line `<index> <exit status> <value as
+ * hex>` (hex, so values with newlines or any byte travel intact). Exit status 1 is
+ * ghe-config's (git-config's) "no such key".
+ */
+export function gheConfigGetBatch(keys: readonly string[]): string {
+    const words = keys.map(shellQuote).join(" ");
+    return `i=0; for k in ${words}; do v=$(ghe-config "$k"; s=$?; printf x; exit $s); s=$?; ` +
+        `printf '%s %s ' "$i" "$s"; printf '%s' "\${v%x}" | od -An -v -tx1 | tr -d ' \\n'; echo; i=$((i+1)); done`;
+}
+
+/** Parses what gheConfigGetBatch printed: per key its exit status and value (one trailing newline removed, as ghe-config prints one). */
+export function parseGetBatch(keys: readonly string[], stdout: string): { key: string; status: number; value: string }[] {
+    const out: { key: string; status: number; value: string }[] = [];
+    for (const line of stdout.split("\n")) {
+        const m = /^(\d+) (\d+) ?([0-9a-f]*)$/.exec(line.trim());
+        if (!m || Number(m[1]) >= keys.length) continue;
+        out.push({ key: keys[Number(m[1])], status: Number(m[2]), value: Buffer.from(m[3], "hex").toString("utf8").replace(/\n$/, "") });
+    }
+    return out;
+}

@@ -18,7 +18,7 @@ const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 const provproto = fromPulumi("./proto/provider_pb");
 const provrpc = fromPulumi("./proto/provider_grpc_pb");
 
-export const URN = "urn:pulumi:test::ghes-packages::pulumi-nodejs:dynamic/ghes-packages:GhesPackagesSettings::rehearsal";
+export const URN = "urn:pulumi:test::ghes-packages::pulumi-nodejs:dynamic/ghes-packages-s3:GhesPackagesSettings::rehearsal";
 
 type Props = Record<string, unknown>;
 

@@ -2,20 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { OnDelete, PackagesStorage } from "../index";
 
 /*
- * The reference stack. Secrets come from stack config set with --secret:
- *   pulumi config set --secret ghesPassword ...
- *   pulumi config set ghesCaBundle "$(cat ca.pem)"      (optional, not secret)
- * and AWS credentials/region from the usual aws:region config and environment.
+ * The reference stack; Pulumi.yaml declares every config key read here, with its default.
+ * Secrets come from stack config set with --secret (pulumi config set --secret ghesPassword),
+ * AWS credentials and region from the usual aws:region config and environment.
  */
 const config = new pulumi.Config();
-const hostname = config.get("ghesHostname");
 const optional = (key: string) => config.get(key) || undefined;
+const hostname = optional("ghesHostname");
+const cidrs = config.getObject<string[]>("allowedSourceCidrs");
 
 const storage = new PackagesStorage(pulumi.getStack(), {
     bucket: {
         bucketName: optional("bucketName"),
         kmsKeyArn: optional("kmsKeyArn"),
-        allowedSourceCidrs: config.getObject<string[]>("allowedSourceCidrs"),
+        allowedSourceCidrs: cidrs && cidrs.length > 0 ? cidrs : undefined,
     },
     keyRotation: config.get("keyRotation"),
     ghes: hostname ? {
@@ -23,6 +23,7 @@ const storage = new PackagesStorage(pulumi.getStack(), {
         managementPassword: config.getSecret("ghesPassword"),
         caBundle: optional("ghesCaBundle"),
         sshHostKeyFingerprint: optional("ghesSshHostKeyFingerprint"),
+        sshHostKeyTrustOnFirstUse: config.getBoolean("ghesSshHostKeyTrustOnFirstUse"),
         onDelete: (config.get("onDelete") || "retain") as OnDelete,
         maintenanceMode: config.getBoolean("maintenanceMode"),
     } : undefined,

@@ -7,12 +7,13 @@ import { checkStorage } from "../storage/storageCheck";
  * variable below is set, and are reported as pending (skipped) otherwise:
  *   GHES_PACKAGES_REAL_BUCKET, GHES_PACKAGES_REAL_SERVICE_URL,
  *   GHES_PACKAGES_REAL_ACCESS_KEY_ID, GHES_PACKAGES_REAL_SECRET_ACCESS_KEY
- *   GHES_PACKAGES_REAL_HOSTNAME, GHES_MANAGEMENT_PASSWORD (+ optional GHES_PACKAGES_REAL_CA_BUNDLE_FILE)
+ *   GHES_PACKAGES_REAL_HOSTNAME, GHES_PACKAGES_REAL_SSH_FINGERPRINT, GHES_MANAGEMENT_PASSWORD
+ *   (+ optional GHES_PACKAGES_REAL_CA_BUNDLE_FILE)
  * The GHES test writes Packages settings and runs a configuration: use a staging appliance.
  */
 const env = process.env;
 const s3Ready = ["GHES_PACKAGES_REAL_BUCKET", "GHES_PACKAGES_REAL_SERVICE_URL", "GHES_PACKAGES_REAL_ACCESS_KEY_ID", "GHES_PACKAGES_REAL_SECRET_ACCESS_KEY"].every((k) => env[k]);
-const ghesReady = s3Ready && ["GHES_PACKAGES_REAL_HOSTNAME", "GHES_MANAGEMENT_PASSWORD"].every((k) => env[k]);
+const ghesReady = s3Ready && ["GHES_PACKAGES_REAL_HOSTNAME", "GHES_PACKAGES_REAL_SSH_FINGERPRINT", "GHES_MANAGEMENT_PASSWORD"].every((k) => env[k]);
 
 describe("real account (opt-in)", function () {
     this.timeout(45 * 60 * 1000);
@@ -35,7 +36,7 @@ describe("real account (opt-in)", function () {
         const logs: string[] = [];
         const provider = makeGhesSettingsProvider(() => ({ log: (m) => { logs.push(m); console.log(`      ${m}`); }, env: process.env }));
         const news = {
-            hostname: env.GHES_PACKAGES_REAL_HOSTNAME, serviceUrl: env.GHES_PACKAGES_REAL_SERVICE_URL, bucket: env.GHES_PACKAGES_REAL_BUCKET,
+            hostname: env.GHES_PACKAGES_REAL_HOSTNAME, sshHostKeyFingerprint: env.GHES_PACKAGES_REAL_SSH_FINGERPRINT, serviceUrl: env.GHES_PACKAGES_REAL_SERVICE_URL, bucket: env.GHES_PACKAGES_REAL_BUCKET,
             accessKeyId: env.GHES_PACKAGES_REAL_ACCESS_KEY_ID, secretAccessKey: env.GHES_PACKAGES_REAL_SECRET_ACCESS_KEY,
             caBundle: env.GHES_PACKAGES_REAL_CA_BUNDLE_FILE ? readFileSync(env.GHES_PACKAGES_REAL_CA_BUNDLE_FILE, "utf8") : undefined,
         };

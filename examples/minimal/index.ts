@@ -5,6 +5,7 @@ import { PackagesStorage } from "ghes-packages-s3";
 // pulumi config set ghesHostname ghes.example.com
 // pulumi config set --secret ghesPassword '<root site administrator password>'
 // pulumi config set ghesCaBundle "$(cat ghes-ca.pem)"
+// pulumi config set ghesSshHostKeyFingerprint SHA256:...   (README, "First contact": verify it out of band)
 const config = new pulumi.Config();
 
 const storage = new PackagesStorage("ghes-prod", {
@@ -12,6 +13,7 @@ const storage = new PackagesStorage("ghes-prod", {
         hostname: config.require("ghesHostname"),
         managementPassword: config.requireSecret("ghesPassword"),
         caBundle: config.get("ghesCaBundle"),
+        sshHostKeyFingerprint: config.require("ghesSshHostKeyFingerprint"),
     },
 });
 

@@ -7,6 +7,7 @@ import { PackagesStorage } from "ghes-packages-s3";
  *   pulumi config set --path 'appliances[0].name' ghes-us
  *   pulumi config set --path 'appliances[0].hostname' ghes-us.example.com
  *   pulumi config set --path 'appliances[0].region' us-west-2
+ *   pulumi config set --path 'appliances[0].sshHostKeyFingerprint' SHA256:...   (verified out of band)
  *   pulumi config set --path 'appliances[0].kmsKeyArn' arn:aws:kms:us-west-2:111122223333:key/...
  *   pulumi config set --secret --path 'passwords.ghes-us' '...'
  *   (repeat for ghes-eu in eu-central-1, ...)
@@ -15,6 +16,7 @@ interface Appliance {
     name: string;
     hostname: string;
     region: string;
+    sshHostKeyFingerprint: string;
     kmsKeyArn?: string;
     allowedSourceCidrs?: string[];
     keyRotation?: string;
@@ -34,10 +36,12 @@ const providerFor = (region: string) => {
 export const instances = appliances.map((a) => {
     const storage = new PackagesStorage(a.name, {
         bucket: { kmsKeyArn: a.kmsKeyArn, allowedSourceCidrs: a.allowedSourceCidrs },
+        // Docker read-only after moving images to the Container registry (README, "Package ecosystems").
         identity: { path: "/ghes/", tags: { appliance: a.name } },
         keyRotation: a.keyRotation,
         ghes: {
             hostname: a.hostname,
+            sshHostKeyFingerprint: a.sshHostKeyFingerprint,
             managementPassword: passwords.apply((p) => p[a.name]),
             maintenanceMode: true,
         },

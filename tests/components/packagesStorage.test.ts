@@ -4,7 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import { PackagesStorage } from "../../components/packagesStorage";
 import { isSecretOutput, registered, resourcesOf, settle, valueOf } from "../../rehearsal/pulumiMocks";
 
-const GHES_TYPE = "pulumi-nodejs:dynamic/ghes-packages:GhesPackagesSettings";
+const GHES_TYPE = "pulumi-nodejs:dynamic/ghes-packages-s3:GhesPackagesSettings";
 
 describe("components/PackagesStorage: the component users import", () => {
     describe("AWS side only", () => {
@@ -17,11 +17,11 @@ describe("components/PackagesStorage: the component users import", () => {
 
         it("composes the bucket and the identity under one parent", () => {
             const types = resourcesOf("ps-aws").map((r) => r.type);
-            assert.equal(types.filter((t) => t === "ghes-packages:storage:SecureBucket").length, 1);
-            assert.equal(types.filter((t) => t === "ghes-packages:storage:StorageIdentity").length, 1);
+            assert.equal(types.filter((t) => t === "ghes-packages-s3:storage:SecureBucket").length, 1);
+            assert.equal(types.filter((t) => t === "ghes-packages-s3:storage:StorageIdentity").length, 1);
             assert.equal(types.filter((t) => t === GHES_TYPE).length, 0, "no GHES resource without ghes args");
-            for (const r of resourcesOf("ps-aws").filter((x) => x.type.startsWith("ghes-packages:storage"))) {
-                assert.match(r.options.parent, /ghes-packages:index:PackagesStorage::ps-aws$/);
+            for (const r of resourcesOf("ps-aws").filter((x) => x.type.startsWith("ghes-packages-s3:storage"))) {
+                assert.match(r.options.parent, /ghes-packages-s3:index:PackagesStorage::ps-aws$/);
             }
         });
 
@@ -97,7 +97,7 @@ describe("components/PackagesStorage: the component users import", () => {
     it("registers no component argument in plain text (secrets never reach component inputs)", async () => {
         new PackagesStorage("ps-secret", { ghes: { hostname: "ghes2.example.com", managementPassword: pulumi.secret("super-secret-pw-9") } });
         await settle();
-        for (const r of resourcesOf("ps-secret").filter((x) => x.type.startsWith("ghes-packages:"))) {
+        for (const r of resourcesOf("ps-secret").filter((x) => x.type.startsWith("ghes-packages-s3:"))) {
             assert.ok(!JSON.stringify(r.inputs).includes("super-secret-pw-9"), r.type);
         }
     });
@@ -160,5 +160,14 @@ describe("components/PackagesStorage: the component users import", () => {
             /ghes\.hostname: ghes-dup\.example\.com is already configured by ps-host-a-ghes in this program/);
         await settle();
         assert.equal(registered.slice(before).filter((r) => r.name.startsWith("ps-host-b")).length, 0, "nothing of the second is registered");
+    });
+
+    it("uses type tokens that start with the package name (Pulumi's schema tooling requires it) and answers isInstance", async () => {
+        const s = new PackagesStorage("ps-token");
+        await settle();
+        for (const r of resourcesOf("ps-token").filter((x) => !x.type.startsWith("aws:"))) assert.match(r.type, /^ghes-packages-s3:(index|storage):/, r.type);
+        assert.equal(PackagesStorage.isInstance(s), true);
+        assert.equal(PackagesStorage.isInstance({}), false);
+        assert.equal(PackagesStorage.isInstance(undefined), false);
     });
 });

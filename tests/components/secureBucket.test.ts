@@ -27,7 +27,7 @@ describe("components/SecureBucket: a locked-down Packages bucket", () => {
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
-            "ghes-packages:storage:SecureBucket",
+            "ghes-packages-s3:storage:SecureBucket",
         ]);
     });
 
@@ -41,7 +41,7 @@ describe("components/SecureBucket: a locked-down Packages bucket", () => {
     it("retains the bucket and its configuration on delete by default, all parented to the component", () => {
         for (const r of resourcesOf("sb-default").filter((x) => x.type.startsWith("aws:"))) {
             assert.equal(r.options.retainOnDelete, true, r.type);
-            assert.match(r.options.parent, /ghes-packages:storage:SecureBucket::sb-default$/, r.type);
+            assert.match(r.options.parent, /ghes-packages-s3:storage:SecureBucket::sb-default$/, r.type);
         }
     });
 

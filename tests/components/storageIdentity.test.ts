@@ -23,7 +23,7 @@ describe("components/StorageIdentity: the least-privilege key GHES uses", () => 
 
     it("creates a user under /ghes/, its inline policy and one access key", () => {
         assert.deepEqual(resourcesOf("si-default").map((r) => r.type).sort(),
-            ["aws:iam/accessKey:AccessKey", "aws:iam/user:User", "aws:iam/userPolicy:UserPolicy", "ghes-packages:storage:StorageIdentity"]);
+            ["aws:iam/accessKey:AccessKey", "aws:iam/user:User", "aws:iam/userPolicy:UserPolicy", "ghes-packages-s3:storage:StorageIdentity"]);
         const user = one("si-default", "aws:iam/user:User");
         assert.equal(user.inputs.path, "/ghes/");
         assert.equal(user.inputs.permissionsBoundary, undefined);

@@ -70,6 +70,31 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
         for (const n of [1, 2, 3]) assert.ok(!existsSync(`/tmp/ghes-pwned-${n}`));
     });
 
+    it("batch write and batch read carry hostile values byte-for-byte in one command each, secrets on stdin", async () => {
+        const s = await open();
+        const values = ["'; touch /tmp/ghes-pwned-4 #", "$(touch /tmp/ghes-pwned-5)", "`id`", "two\nlines\n", "  spaced  ", "${PATH}", "ünïcødé"];
+        const entries = values.flatMap((v, i) => [{ key: `test.b${i}`, value: v, secret: false }, { key: `test.s${i}`, value: `secret-${i}-${v.replace(/\n/g, " ")}`, secret: true }]);
+        const before = sim.commands.length;
+        await s.setConfigs(entries);
+        assert.equal(sim.commands.length - before, 1, "one remote command wrote every key");
+        for (const e of entries.filter((x) => x.secret)) assert.ok(!sim.commands[sim.commands.length - 1].command.includes(e.value), "secret not in the command line");
+        const read = await s.readConfig([...entries.map((e) => e.key), "test.unset"]);
+        assert.equal(sim.commands.length - before, 2, "one remote command read every key");
+        for (const e of entries) assert.equal(read[e.key], e.value, e.key);
+        assert.equal(read["test.unset"], undefined);
+        const { existsSync } = await import("node:fs");
+        for (const n of [4, 5]) assert.ok(!existsSync(`/tmp/ghes-pwned-${n}`));
+    });
+
+    it("a batch write that fails part-way says which key failed and how many landed", async () => {
+        const s = await open();
+        sim.failWriteKey = "test.second";
+        await assert.rejects(s.setConfigs([{ key: "test.first", value: "1", secret: false }, { key: "test.second", value: "2", secret: false }, { key: "test.third", value: "3", secret: false }]),
+            (e: Error & { written?: number }) => /writing test\.second failed with exit status 255: error: could not lock config file/.test(e.message) && e.written === 1);
+        assert.equal(sim.config()["test.first"], "1");
+        assert.equal(sim.config()["test.third"], undefined);
+    });
+
     it("sends secrets on stdin, never in the command line", async () => {
         const s = await open();
         await s.setConfig("secrets.packages.aws-secret-key", "very-secret-value-123", true);
