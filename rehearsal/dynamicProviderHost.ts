@@ -27,7 +27,19 @@ export async function serializedProvider(): Promise<string> {
     return (await pulumi.runtime.serializeFunction(() => ghesSettingsProvider, { allowSecrets: true })).text;
 }
 
+/** Where the host comes from and what it runs; defaults: this checkout's @pulumi/pulumi and provider. */
+export interface HostOptions {
+    /** The @pulumi/pulumi directory whose dynamic-provider host is spawned (a consumer's node_modules copy, say). */
+    pulumiDir?: string;
+    /** The host's working directory: the serialized provider resolves packages from here, as under `pulumi up` (the program's directory). */
+    cwd?: string;
+    /** The serialized provider text to send as `__provider` (e.g. what an earlier version stored in state). */
+    provider?: string;
+}
+
 export class DynamicProviderHost {
+    constructor(private readonly options: HostOptions = {}) {}
+
     private child?: ChildProcess;
     private client: any; // eslint-disable-line @typescript-eslint/no-explicit-any
     /** Everything the host wrote to stderr (the provider's logs land here). */
@@ -36,9 +48,9 @@ export class DynamicProviderHost {
 
     /** Starts the host; `env` is the environment of the provider process (credentials, etc.). */
     async start(env: Record<string, string | undefined> = {}, onStderrLine?: (line: string) => void): Promise<this> {
-        this.provider = await serializedProvider();
-        this.child = spawn(process.execPath, [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
-            cwd: process.cwd(),
+        this.provider = this.options.provider ?? await serializedProvider();
+        this.child = spawn(process.execPath, [join(this.options.pulumiDir ?? pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
+            cwd: this.options.cwd ?? process.cwd(),
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });

@@ -13,13 +13,14 @@ describe("package: what npm pack ships", function () {
 
     it("ships compiled JavaScript and type declarations for the public surface and the provider", () => {
         for (const f of ["dist/index.js", "dist/index.d.ts", "dist/components/packagesStorage.js", "dist/components/packagesStorage.d.ts",
-            "dist/provider/ghesSettingsProvider.js", "dist/provider/serializableProvider.js", "dist/policies/identityPolicy.js", "README.md", "package.json"]) {
+            "dist/provider/ghesSettingsProvider.js", "dist/provider/serializableProvider.js", "dist/policies/identityPolicy.js", "dist/ghes/manageClient.js",
+            "README.md", "CHANGELOG.md", "LICENSE", "package.json"]) {
             assert.ok(files.includes(f), `${f} is in the tarball`);
         }
     });
 
     it("ships no tests, simulator, scripts or TypeScript sources", () => {
-        const unwanted = files.filter((f) => /^tests\/|^dist\/tests\/|^scripts\/|^stack\/|(?<!\.d)\.ts$/.test(f));
+        const unwanted = files.filter((f) => /^tests\/|^dist\/tests\/|^dist\/rehearsal\/|^rehearsal\/|^scripts\/|^stack\/|(?<!\.d)\.ts$/.test(f));
         assert.deepEqual(unwanted, []);
     });
 
@@ -37,5 +38,13 @@ describe("package: what npm pack ships", function () {
         const source = readFileSync("provider/serializableProvider.ts", "utf8");
         assert.ok(source.includes(`"${pkg.name}/dist/provider/ghesSettingsProvider"`));
         assert.ok(files.includes("dist/provider/ghesSettingsProvider.js"));
+        assert.equal(pkg.exports["./dist/provider/ghesSettingsProvider"], "./dist/provider/ghesSettingsProvider.js", "the exports map keeps the path stacks store");
+    });
+
+    it("declares peer ranges whose floor is true, and installs from git (prepare builds)", () => {
+        const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+        assert.equal(pkg.peerDependencies["@pulumi/pulumi"], "^3.216.0", "replacementTrigger (3.212) and ReadResult.inputs (3.216)");
+        assert.equal(pkg.scripts.prepare, "npm run build");
+        for (const [name, range] of Object.entries(pkg.dependencies)) assert.match(String(range), /^\^/, `${name} takes fixes`);
     });
 });
