@@ -30,28 +30,36 @@ const optionsByName = new Map<string, RegisteredOptions>();
 /** Every resource registered under the mocks, in order. */
 export const registered: RegisteredResource[] = [];
 
-export function installMocks(): void {
+/**
+ * Installs the mocks. With `unknowns`, values only the cloud can know (generated names, key
+ * ids, secrets, GHES outputs) are `<placeholders>` instead of made-up stand-ins: a plan shows
+ * them as Pulumi's preview would, as not yet known.
+ */
+export function installMocks(o: { unknowns?: boolean } = {}): void {
+    const computed = (what: string, standIn: string) => (o.unknowns ? `<${what}>` : standIn);
     pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
             registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, options: optionsByName.get(`${args.type}::${args.name}`)! });
             const state: Record<string, unknown> = { ...args.inputs };
             switch (args.type) {
                 case "aws:s3/bucket:Bucket": {
-                    const bucket = (args.inputs.bucket as string | undefined) ?? `${args.inputs.bucketPrefix ?? args.name}${"0".repeat(8)}`;
+                    const bucket = (args.inputs.bucket as string | undefined) ?? computed(`${args.inputs.bucketPrefix ?? args.name}...`, `${args.inputs.bucketPrefix ?? args.name}${"0".repeat(8)}`);
                     Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region ?? "us-west-2" });
                     break;
                 }
                 case "aws:iam/user:User": {
-                    const name = (args.inputs.name as string | undefined) ?? `${args.name}-1234567`;
+                    const name = (args.inputs.name as string | undefined) ?? computed(`${args.name}-...`, `${args.name}-1234567`);
                     Object.assign(state, { name, arn: `arn:aws:iam::123456789012:user${args.inputs.path ?? "/"}${name}` });
                     break;
                 }
                 case "aws:iam/accessKey:AccessKey":
-                    Object.assign(state, { secret: `mock-secret-for-${args.name}` });
-                    return { id: `AKIAMOCK${args.name.length.toString().padStart(12, "0")}`, state };
+                    Object.assign(state, { secret: computed("secret access key", `mock-secret-for-${args.name}`) });
+                    return { id: computed("access key id", `AKIAMOCK${args.name.length.toString().padStart(12, "0")}`), state };
                 default:
                     if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-                        Object.assign(state, { ghesVersion: "3.14.2", hostKeyFingerprint: "SHA256:mock", applyRunId: "mock-run", configuredAt: "2026-01-01T00:00:00Z", writtenKeys: [] });
+                        Object.assign(state, o.unknowns
+                            ? { ghesVersion: "<GHES version>", hostKeyFingerprint: "<host key>", applyRunId: "<run id>", configuredAt: "<time>", writtenKeys: [] }
+                            : { ghesVersion: "3.14.2", hostKeyFingerprint: "SHA256:mock", applyRunId: "mock-run", configuredAt: "2026-01-01T00:00:00Z", writtenKeys: [] });
                     }
             }
             return { id: `${args.name}-id`, state };

@@ -1,11 +1,13 @@
 /*
  * The offline rehearsal (`npm run demo`): what one PackagesStorage creates, then the real
- * provider code run through the real Pulumi dynamic-provider host against local stand-ins
+ * provider code run through the real Pulumi dynamic-provider host (called over gRPC exactly as
+ * the engine calls it during `pulumi up`; no Pulumi CLI runs) against local stand-ins
  * (a GHES simulator and an S3 server that verifies signatures and enforces the generated
  * IAM policy): create -> no-op update -> key rotation -> refresh -> delete.
  * Exits non-zero if any step fails. Loopback only; everything it starts, it stops.
  */
 import { PackagesStorageArgs } from "../index";
+import { randomBytes } from "node:crypto";
 import { KEYS } from "../ghes/gheConfigKeys";
 import { DynamicProviderHost } from "../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../rehearsal/lifecycle";
@@ -22,7 +24,7 @@ const SAMPLE_ARGS: PackagesStorageArgs = {
     },
     identity: { permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/platform-boundary" },
     keyRotation: "2026-11",
-    ghes: { hostname: "ghes.example.com", onDelete: "disable" },
+    ghes: { hostname: "ghes.example.com", sshHostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", onDelete: "disable" },
 };
 
 const out = (line = "") => process.stdout.write(line + "\n");
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
 
     heading(`1. What \`new PackagesStorage("${SAMPLE_NAME}", ...)\` creates (Pulumi mocks, nothing leaves this machine)`);
     const plan = await planComponent(SAMPLE_NAME, SAMPLE_ARGS);
+    out("  Values in <angle brackets> are known only after deployment (generated names, key id, secret, GHES outputs).");
+    out();
     for (const line of describePlan(plan)) out(line);
     out();
     out("  Identity policy of the GHES key (exactly the seven documented S3 actions + the KMS pair):");
@@ -44,15 +48,20 @@ async function main(): Promise<void> {
     for (const line of (plan.bucketPolicyJson ?? "").split("\n")) out(`    ${line}`);
 
     heading("2. Local stand-ins (loopback only)");
+    // What AWS would generate, made up for the rehearsal: a bucket name and a fresh key pair. The
+    // key's policy is the plan's identity policy above, for this bucket.
+    const bucket = `${SAMPLE_NAME}-packages-rehearsal`;
+    const key = { accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, secretAccessKey: randomBytes(30).toString("base64") };
     const standIns = await new StandIns({
         simulator: { version: "3.14.2", applyDurationMs: 1500 },
-        bucket: plan.bucketName,
-        key: { accessKeyId: plan.accessKeyId, secretAccessKey: plan.secretAccessKey },
-        policy: JSON.parse(plan.identityPolicyJson),
+        bucket,
+        key,
+        policy: JSON.parse(plan.identityPolicyJson.split(plan.bucketName).join(bucket)),
     }).start();
     const { sim, s3 } = standIns;
     out(`  GHES simulator ${sim.version}: Manage API https://127.0.0.1:${sim.managePort}, admin shell ssh://admin@127.0.0.1:${sim.sshPort}`);
-    out(`  S3 stand-in ${s3!.url}: bucket ${plan.bucketName}; SigV4 verified; every request authorized by the identity policy above`);
+    out(`  S3 stand-in ${s3!.url}: bucket ${bucket}; SigV4 verified; every request authorized by the identity policy above`);
+    out(`  The GHES resource's host key is given as verified out of band (sshHostKeyFingerprint), as the README asks.`);
 
     const host = new DynamicProviderHost();
     // The SDK's notice about Node 20 support is for the operator's machine, not this rehearsal.
@@ -77,32 +86,32 @@ async function main(): Promise<void> {
 
     try {
         const firstKey = life.key;
-        await step("3. pulumi up (create): storage check -> write settings -> configuration run", async () => {
+        await step("3. create, as `pulumi up` calls it (check + create): storage check -> write settings -> configuration run", async () => {
             const { value: state, counts } = await life.create();
             const received = Object.entries(sim.config()).map(([k, v]) => `${k}=${k === KEYS.secretAccessKey ? "****" : v}`);
             out(`  GHES now holds: ${received.join(", ")}`);
             return { summary: `configuration run ${state.applyRunId} succeeded; host key ${state.hostKeyFingerprint} recorded and pinned`, counts };
         });
 
-        await step("4. pulumi up again (no change): check + diff only", async () => {
+        await step("4. the same program again, as `pulumi up` calls it (check + diff): no change", async () => {
             const { value: changes, counts } = await life.noChange();
             if (changes !== "none") throw new Error(`expected no change, diff said ${changes}`);
             return { summary: "diff reports no change, so the engine calls nothing else", counts };
         });
 
-        await step("5. key rotation (keyRotation changed): new key -> storage check -> GHES updated -> old key deleted", async () => {
+        await step("5. key rotation (check + diff + update with a new key; then the old key is deleted, as the engine does last)", async () => {
             const { value, counts } = await life.rotate({ accessKeyId: "AKIAROTATEDREHEARSAL", secretAccessKey: "rehearsal-rotated-secret-0000/+1111222233334444" });
             s3!.keys.delete(firstKey.accessKeyId); // the engine deletes the replaced key only after this update
             if ((sim.appliedConfig() ?? {})[KEYS.accessKeyId] !== life.key.accessKeyId) throw new Error("GHES does not run with the new key");
             return { summary: `diff: ${value.diff}; keys written: ${(value.outs.writtenKeys as string[]).join(", ")}; run ${value.outs.applyRunId}; GHES runs with the new key before the old one is deleted`, counts };
         });
 
-        await step("6. pulumi refresh: read the settings back over the admin shell", async () => {
+        await step("6. refresh, as `pulumi refresh` calls it (read): the settings read back over the admin shell", async () => {
             const { value, counts } = await life.refresh();
             return { summary: `GHES matches the stack (diff after refresh: ${value.diff}); the secret was compared, not printed`, counts };
         });
 
-        await step('7. pulumi destroy (onDelete: "disable"): Packages switched off, configuration applied', async () => {
+        await step('7. delete, as `pulumi destroy` calls it (onDelete: "disable"): Packages switched off, configuration applied', async () => {
             const { counts } = await life.destroy();
             return { summary: `app.packages.enabled=${sim.config()[KEYS.enabled]}; storage settings kept for a later re-enable; the bucket is retained by default`, counts };
         });

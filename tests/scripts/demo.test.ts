@@ -14,7 +14,7 @@ describe("scripts/demo: the offline rehearsal", function () {
 
     it("exits 0 after every step", () => {
         assert.equal(run.status, 0, String(run.stderr));
-        for (const step of ["3. pulumi up (create)", "4. pulumi up again (no change)", "5. key rotation", "6. pulumi refresh", "7. pulumi destroy"]) {
+        for (const step of ["3. create, as `pulumi up` calls it", "4. the same program again", "5. key rotation", "6. refresh, as `pulumi refresh` calls it", "7. delete, as `pulumi destroy` calls it"]) {
             assert.ok(String(run.stdout).includes(step), step);
         }
         assert.match(String(run.stdout), /All steps passed/);
@@ -24,7 +24,7 @@ describe("scripts/demo: the offline rehearsal", function () {
         const out = String(run.stdout);
         assert.match(out, /"s3:ListBucketMultipartUploads"/);
         assert.match(out, /"DenyOutdatedTls"/);
-        assert.match(out, /4\. pulumi up again[\s\S]*?0 Manage API requests, 0 ghe-config writes, 0 configuration runs/);
+        assert.match(out, /4\. the same program again[\s\S]*?0 Manage API requests, 0 ghe-config writes, 0 configuration runs/);
         assert.match(out, /5\. key rotation[\s\S]*?2 ghe-config writes, 1 configuration runs/);
     });
 
