@@ -22,15 +22,25 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([KEYS.secretAccessKey]);
 
 export type GhesSettings = Record<string, string | undefined>;
 
+/**
+ * Keys in write order: storage first (as WRITE_ORDER lists it), then any other key (ecosystem
+ * toggles) by name, the enable flag last, so a half-finished write never enables Packages
+ * against stale settings.
+ */
+export function inWriteOrder(keys: Iterable<string>): string[] {
+    const rank = (k: string) => (k === KEYS.enabled ? 2 : WRITE_ORDER.includes(k) ? 0 : 1);
+    return [...new Set(keys)].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? WRITE_ORDER.indexOf(a) - WRITE_ORDER.indexOf(b) : a.localeCompare(b)));
+}
+
 /** The keys to write, in write order: those whose current value differs from the desired one. */
 export function changedKeys(current: GhesSettings, desired: GhesSettings): string[] {
-    return WRITE_ORDER.filter((k) => desired[k] !== undefined && current[k] !== desired[k]);
+    return inWriteOrder(Object.keys(desired)).filter((k) => desired[k] !== undefined && current[k] !== desired[k]);
 }
 
 /** A printable view of settings: secrets shown only as set/unset. */
 export function maskSettings(settings: GhesSettings): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const k of WRITE_ORDER) {
+    for (const k of inWriteOrder(Object.keys(settings))) {
         const v = settings[k];
         if (v === undefined) continue;
         out[k] = SECRET_KEYS.has(k) ? (v ? "(secret, set)" : "(empty)") : v;

@@ -200,6 +200,12 @@ export class ManageClient {
         return nodes.some((n) => n?.status === "on" || n?.status === "scheduled" || n?.enabled === true);
     }
 
+    /** `GET /manage/v1/config/settings`: the appliance's settings (parsed leniently by the caller). */
+    async settings(): Promise<Record<string, unknown>> {
+        const { body } = await this.request<unknown>("GET", "/manage/v1/config/settings");
+        return body && typeof body === "object" ? (body as Record<string, unknown>) : {};
+    }
+
     /** `GET /manage/v1/access/ssh`: the admin shell's authorized keys (OpenSSH lines, comments kept). */
     async listSshKeys(): Promise<string[]> {
         const { body } = await this.request<unknown>("GET", "/manage/v1/access/ssh");

@@ -1,3 +1,4 @@
+import { EcosystemToggles, ecosystemSettings, ecosystemsFromSettings } from "../ghes/ecosystemKeys";
 import { GhesSettings, isTrue, KEYS } from "../ghes/gheConfigKeys";
 import * as rules from "../validation/ghesValues";
 
@@ -91,17 +92,32 @@ export interface GhesSettingsFields {
     storageCheck?: boolean;
     /** How long the storage check retries while a new key propagates, in seconds. Default: `120`. */
     storageCheckTimeoutSeconds?: number;
+    /**
+     * Which package ecosystems the appliance serves (Management Console -> Packages ->
+     * "Ecosystem Toggles"): per ecosystem `"enabled"`, `"readonly"` or `"disabled"`, plus npm
+     * upstreaming on/off. Only the ecosystems listed are managed; written in the same
+     * configuration run as storage and verified afterwards. Serving the Container registry
+     * needs subdomain isolation, which is checked first (3.12+). Default: none (not managed).
+     */
+    ecosystems?: EcosystemToggles;
 }
 
 /** Connection fields reach the appliance; behaviour fields steer the provider; storage fields are the bucket and key. */
 export type FieldRole = "connection" | "behaviour" | "storage";
 
-/** How a field maps onto a ghe-config key, for writing and for drift on refresh. */
+/** How a field maps onto ghe-config keys, for writing and for drift on refresh. */
 interface GheConfigMapping {
-    key: string;
-    /** The field's value read back from what GHES holds (all keys, for context). */
-    read(settings: GhesSettings): unknown;
+    /** The keys and values that stand for this value (none for a value that manages nothing). */
+    write(value: unknown): GhesSettings;
+    /** The field's value as GHES holds it; `value` is this resource's, telling what it manages. */
+    read(settings: GhesSettings, value: unknown): unknown;
 }
+
+/** A field held in one ghe-config key. */
+const oneKey = (key: string, read: (s: GhesSettings) => unknown): GheConfigMapping => ({
+    write: (v) => (v === undefined ? {} : { [key]: String(v) }),
+    read: (s) => read(s),
+});
 
 interface FieldBase {
     role: FieldRole;
@@ -119,6 +135,7 @@ export type FieldSpec = FieldBase & (
     | { type: "integer"; default: number; min: number; max: number }
     | { type: "boolean"; default: boolean }
     | { type: "enum"; default: string; values: readonly string[] }
+    | { type: "ecosystems" }
 );
 
 export const GHES_FIELDS = {
@@ -134,15 +151,15 @@ export const GHES_FIELDS = {
     sshPrivateKey: { role: "connection", type: "string", secret: true, check: rules.sshPrivateKeyError },
     serviceUrl: {
         role: "storage", type: "string", required: true, check: rules.serviceUrlError,
-        gheConfig: { key: KEYS.serviceUrl, read: (s) => (s[KEYS.storageType] === "s3" ? (s[KEYS.serviceUrl] ?? "") : "") },
+        gheConfig: oneKey(KEYS.serviceUrl, (s) => (s[KEYS.storageType] === "s3" ? (s[KEYS.serviceUrl] ?? "") : "")),
     },
-    bucket: { role: "storage", type: "string", required: true, check: rules.bucketError, gheConfig: { key: KEYS.bucket, read: (s) => s[KEYS.bucket] ?? "" } },
-    accessKeyId: { role: "storage", type: "string", required: true, check: rules.accessKeyIdError, gheConfig: { key: KEYS.accessKeyId, read: (s) => s[KEYS.accessKeyId] ?? "" } },
+    bucket: { role: "storage", type: "string", required: true, check: rules.bucketError, gheConfig: oneKey(KEYS.bucket, (s) => s[KEYS.bucket] ?? "") },
+    accessKeyId: { role: "storage", type: "string", required: true, check: rules.accessKeyIdError, gheConfig: oneKey(KEYS.accessKeyId, (s) => s[KEYS.accessKeyId] ?? "") },
     secretAccessKey: {
         role: "storage", type: "string", required: true, secret: true, check: rules.secretAccessKeyError,
-        gheConfig: { key: KEYS.secretAccessKey, read: (s) => s[KEYS.secretAccessKey] ?? "" },
+        gheConfig: oneKey(KEYS.secretAccessKey, (s) => s[KEYS.secretAccessKey] ?? ""),
     },
-    packagesEnabled: { role: "behaviour", type: "boolean", default: true, gheConfig: { key: KEYS.enabled, read: (s) => isTrue(s[KEYS.enabled]) } },
+    packagesEnabled: { role: "behaviour", type: "boolean", default: true, gheConfig: oneKey(KEYS.enabled, (s) => isTrue(s[KEYS.enabled])) },
     applyConfiguration: { role: "behaviour", type: "boolean", default: true },
     applyTimeoutSeconds: { role: "behaviour", type: "integer", default: 1800, min: 10, max: 6 * 3600 },
     maintenanceMode: { role: "behaviour", type: "boolean", default: false },
@@ -151,6 +168,10 @@ export const GHES_FIELDS = {
     onDelete: { role: "behaviour", type: "enum", default: "retain", values: ["retain", "disable"] },
     storageCheck: { role: "behaviour", type: "boolean", default: true },
     storageCheckTimeoutSeconds: { role: "behaviour", type: "integer", default: 120, min: 1, max: 3600 },
+    ecosystems: {
+        role: "behaviour", type: "ecosystems",
+        gheConfig: { write: (v) => ecosystemSettings(v as EcosystemToggles | undefined), read: (s, v) => ecosystemsFromSettings(s, v as EcosystemToggles | undefined) },
+    },
 } as const satisfies { [K in keyof GhesSettingsFields]-?: FieldSpec };
 
 export type FieldName = keyof typeof GHES_FIELDS;

@@ -1,6 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ALL_FIELDS, CONTROL_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs } from "./fields";
-import { checkInputs, diffInputs, plannedMoveFailure, secretValuesOf } from "./inputs";
+import { checkInputs, diffInputs, plannedMoveFailure, sameValue, secretValuesOf } from "./inputs";
 import { ApplyReport, applyDesired, disablePackages, ProviderContext, readActual } from "./operations";
 import { redactError } from "./redact";
 
@@ -120,7 +120,7 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
                 const state = stateOf(props, ctx);
                 const actual = await readActual(state, ctx, state.hostKeyFingerprint);
                 const outs = { ...state, ...actual.fields, ghesVersion: actual.version ?? state.ghesVersion, hostKeyFingerprint: actual.fingerprint };
-                const drift = GHES_WRITTEN_FIELDS.map(([k]) => k).filter((k) => state[k] !== outs[k]);
+                const drift = GHES_WRITTEN_FIELDS.map(([k]) => k).filter((k) => !sameValue(state[k], outs[k]));
                 ctx.log(drift.length ? `refresh: GHES differs from the last deployment in ${drift.join(", ")}` : "refresh: GHES matches the last deployment");
                 return { id, props: compact(outs), inputs: inputsOf(outs) };
             });

@@ -1,5 +1,6 @@
 import { GhesConnection } from "../ghes/connection";
 import { GhesSettings, KEYS, storageMoveRefusal } from "../ghes/gheConfigKeys";
+import * as rules from "../validation/ghesValues";
 import { isUnknown } from "../validation/unknownValue";
 import {
     ALL_FIELDS, FIELD_DEFAULTS, FieldName, FieldSpec, GHES_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs, REPLACE_FIELDS, SECRET_FIELDS,
@@ -31,6 +32,8 @@ export function fieldProblem(name: FieldName, raw: unknown): string | undefined 
         case "enum":
             return (f.values as readonly unknown[]).includes(value) ? undefined
                 : `must be ${f.values.map((v) => JSON.stringify(v)).join(" or ")} (got ${JSON.stringify(value)})`;
+        case "ecosystems":
+            return rules.ecosystemsError(value);
     }
 }
 
@@ -55,24 +58,25 @@ export function checkInputs(raw: Record<string, unknown>, env: Record<string, st
 
     // Rules across fields.
     if (out.caBundle && out.dangerouslySkipTlsVerification === true) fail("dangerouslySkipTlsVerification", "contradicts caBundle: give one or the other");
+    if (out.ecosystems !== undefined && out.packagesEnabled === false) {
+        fail("ecosystems", "cannot be managed while packagesEnabled is false: ecosystem toggles only mean something with GitHub Packages on (leave ecosystems out to disable Packages)");
+    }
     if (out.managementPassword === undefined && !env[PASSWORD_ENV]) {
         fail("managementPassword", `is required: give it as a secret input or set ${PASSWORD_ENV} in the environment of pulumi`);
     }
     return { inputs: out as unknown as GhesSettingsInputs, failures };
 }
 
-/** The ghe-config values the inputs ask for, keyed by ghe-config key. */
+/** The ghe-config values the inputs ask for, keyed by ghe-config key (only what they manage). */
 export function desiredSettingsOf(inputs: GhesSettingsInputs): GhesSettings {
     const desired: GhesSettings = { [KEYS.storageType]: "s3" };
-    for (const [field, mapping] of GHES_WRITTEN_FIELDS) desired[mapping.key] = encode(inputs[field]);
+    for (const [field, mapping] of GHES_WRITTEN_FIELDS) Object.assign(desired, mapping.write(inputs[field]));
     return desired;
 }
 
-const encode = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === "boolean" ? String(v) : String(v));
-
-/** What GHES holds, mapped back onto the resource's fields (refresh, drift). */
-export function fieldsFromGhes(current: GhesSettings): Partial<GhesSettingsInputs> {
-    return Object.fromEntries(GHES_WRITTEN_FIELDS.map(([field, mapping]) => [field, mapping.read(current)])) as Partial<GhesSettingsInputs>;
+/** What GHES holds, mapped back onto the resource's fields (refresh, drift); `inputs` tell what is managed. */
+export function fieldsFromGhes(current: GhesSettings, inputs: Partial<GhesSettingsInputs>): Partial<GhesSettingsInputs> {
+    return Object.fromEntries(GHES_WRITTEN_FIELDS.map(([field, mapping]) => [field, mapping.read(current, inputs[field])])) as Partial<GhesSettingsInputs>;
 }
 
 /**
@@ -87,8 +91,20 @@ export function plannedMoveFailure(olds: Partial<GhesSettingsInputs>, news: Ghes
     const next = desiredSettingsOf({ ...news, ...known } as GhesSettingsInputs);
     const refusal = storageMoveRefusal(previous, next, news.allowStorageMigration === true);
     if (!refusal) return undefined;
-    const property = GHES_WRITTEN_FIELDS.find(([f, m]) => f !== "packagesEnabled" && previous[m.key] !== next[m.key])?.[0] ?? "bucket";
+    const keyOf = { serviceUrl: KEYS.serviceUrl, bucket: KEYS.bucket } as const;
+    const property = (["serviceUrl", "bucket"] as const).find((f) => previous[keyOf[f]] !== next[keyOf[f]]) ?? "bucket";
     return { property, reason: `${property}: ${refusal}` };
+}
+
+/** Whether two field values are the same (structured values by content). */
+export const sameValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+/** A comparable form of a value: structured values (ecosystems) by content, with keys in order. */
+function canonical(v: unknown): string {
+    if (v === undefined || v === null) return "undefined";
+    if (typeof v !== "object") return JSON.stringify(v);
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")}}`;
 }
 
 /** A field's value in its one spelling (host names), as check stores it. */
@@ -103,7 +119,7 @@ function normalized(name: FieldName, v: unknown): unknown {
  * does not replace the resource.
  */
 export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): { changed: FieldName[]; replaces: FieldName[] } {
-    const changed = ALL_FIELDS.filter((k) => isUnknown(news[k]) || (normalized(k, olds[k]) ?? undefined) !== (normalized(k, news[k]) ?? undefined));
+    const changed = ALL_FIELDS.filter((k) => isUnknown(news[k]) || canonical(normalized(k, olds[k])) !== canonical(normalized(k, news[k])));
     return { changed, replaces: changed.filter((k) => REPLACE_FIELDS.has(k)) };
 }
 

@@ -8,7 +8,8 @@ import { hasMaintenanceClaim, removeMaintenanceClaim, writeMaintenanceClaim } fr
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
-import { changedKeys, GhesSettings, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
+import { ecosystemMismatches, ecosystemsFromManageSettings, servesContainerRegistry } from "../ghes/ecosystemKeys";
+import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
 import { GhesAppliance } from "../ghes/session";
 import { checkStorage } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
@@ -56,12 +57,13 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
     }
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
     const desired = desiredSettingsOf(inputs);
+    await refuseContainerRegistryWithoutIsolation(appliance, inputs, ctx);
     const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
         ctx.log(`connected to GHES ${versionOf(appliance)} at ${inputs.hostname}, host key ${appliance.hostKeyFingerprint}`);
         const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
         if (refusal) throw new GhesOperationError(`${inputs.hostname}: ${refusal}`);
         return desired;
-    }, unapplied.length > 0);
+    }, unapplied.length > 0, () => verifyEcosystems(appliance, inputs));
     if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
     return {
         ghesVersion: versionOf(appliance),
@@ -77,8 +79,8 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
 /** refresh: what GHES holds now, mapped back onto the resource's fields. */
 export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ fields: Partial<GhesSettingsInputs>; version?: string; fingerprint: string }> {
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
-    const current = await appliance.withAdminShell((shell) => shell.readConfig(WRITE_ORDER));
-    return { fields: fieldsFromGhes(current), version: appliance.version, fingerprint: appliance.hostKeyFingerprint as string };
+    const current = await appliance.withAdminShell((shell) => shell.readConfig(keysToRead(inputs)));
+    return { fields: fieldsFromGhes(current, inputs), version: appliance.version, fingerprint: appliance.hostKeyFingerprint as string };
 }
 
 /** delete with onDelete "disable": switch Packages off (storage settings stay) and apply. */
@@ -119,6 +121,7 @@ async function writeThenApply(
     ctx: ProviderContext,
     decide: (current: GhesSettings) => GhesSettings | undefined,
     pendingRun = false,
+    afterRun?: () => Promise<void>,
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
@@ -128,7 +131,7 @@ async function writeThenApply(
         await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, clock: ctx.clock, log: ctx.log });
         let verifyShell: AdminShell = shell;
         try {
-            const current = await shell.readConfig(WRITE_ORDER);
+            const current = await shell.readConfig(keysToRead(inputs));
             const desired = decide(current);
             if (desired === undefined) return;
             await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
@@ -154,6 +157,7 @@ async function writeThenApply(
                     await releaseApplianceLock(fresh, holder);
                 });
             });
+            await afterRun?.();
         } finally {
             // Best effort: a lock left by a lost connection is broken once stale.
             await releaseApplianceLock(verifyShell, holder).catch(() => undefined);
@@ -181,12 +185,50 @@ async function endMaintenanceOrFail(appliance: GhesAppliance, claim: Maintenance
     }
 }
 
+/** What an operation reads first: the storage keys (for the guards) and every key the inputs manage. */
+function keysToRead(inputs: GhesSettingsInputs): string[] {
+    return inWriteOrder([...WRITE_ORDER, ...Object.keys(desiredSettingsOf(inputs))]);
+}
+
+/**
+ * The Container registry needs subdomain isolation (GHES docs: "Enabling subdomain isolation",
+ * and "Configuring package ecosystem support for your enterprise"). Checked before anything is
+ * written, through the documented `subdomain_isolation` setting (3.12+).
+ */
+async function refuseContainerRegistryWithoutIsolation(appliance: GhesAppliance, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<void> {
+    if (!servesContainerRegistry(inputs.ecosystems)) return;
+    if (!appliance.hasManageApi) {
+        ctx.log("WARNING: subdomain isolation cannot be checked before GHES 3.12 (no settings API); the Container registry needs it");
+        return;
+    }
+    const settings = await appliance.manage.settings();
+    if (settings.subdomain_isolation === false) {
+        throw new GhesOperationError(`ecosystems.container: the Container registry needs subdomain isolation, which is off on ${inputs.hostname}; nothing was written. ` +
+            `Enable it first (GHES docs: "Enabling subdomain isolation": wildcard DNS and a wildcard TLS certificate), or set container to "disabled".`);
+    }
+}
+
+/**
+ * After the run: the appliance must report the ecosystem toggles that were written. The keys
+ * are observed, not documented; if a version ignores one, this is where it shows (3.12+:
+ * through the Manage API's settings; earlier the ghe-config read-back already covered it).
+ */
+async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsInputs): Promise<void> {
+    if (!inputs.ecosystems || !appliance.hasManageApi) return;
+    const reported = ecosystemsFromManageSettings(await appliance.manage.settings(), inputs.ecosystems);
+    const wrong = ecosystemMismatches(inputs.ecosystems, reported);
+    if (wrong.length > 0) {
+        throw new GhesOperationError(`the configuration run finished, but the appliance does not report the ecosystem toggles that were written (${wrong.join("; ")}). ` +
+            `This GHES version may not know these admin-shell keys (they are observed, not documented); set the toggles in the Management Console and leave them out of ecosystems.`);
+    }
+}
+
 /** A lock is stale once older than the longest configuration run plus this margin. */
 const STALE_LOCK_MARGIN_MS = 10 * 60_000;
 
 /** After a run: the appliance must still hold what this operation wrote (no other writer in between). */
 async function verifyApplied(shell: AdminShell, desired: GhesSettings, runId: string): Promise<void> {
-    const keys = WRITE_ORDER.filter((k) => desired[k] !== undefined);
+    const keys = inWriteOrder(Object.keys(desired)).filter((k) => desired[k] !== undefined);
     const now = await shell.readConfig(keys);
     const changed = keys.filter((k) => now[k] !== desired[k]);
     if (changed.length === 0) return;

@@ -92,6 +92,13 @@ export class GhesSimulator {
     afterResponse?: (request: RecordedRequest) => void;
     /** Called after each admin-shell command ended (lets a test act between two commands). */
     afterCommand?: (command: RecordedCommand) => void;
+    /** `subdomain_isolation` in the settings (the Container registry needs it). */
+    subdomainIsolation = true;
+    /**
+     * ghe-config keys this appliance accepts but ignores: written, yet its settings report the
+     * default (a version where an observed key differs).
+     */
+    readonly ignoredKeys = new Set<string>();
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -308,8 +315,15 @@ export class GhesSimulator {
             }
         }
         if (path === "/manage/v1/config/settings" && method === "GET") {
+            // Documented: subdomain_isolation (boolean). Undocumented, as a real appliance's answer
+            // was recorded: feature_toggles.packages with string toggles and boolean extras.
             const cfg = this.config();
-            return send(200, { private_mode: false, feature_toggles: { packages: { enabled: cfg["app.packages.enabled"] === "true" } } });
+            const toggle = (key: string) => (this.ignoredKeys.has(key) ? "false" : (cfg[key] ?? "false"));
+            const packages: Record<string, unknown> = { enabled: cfg["app.packages.enabled"] === "true" };
+            for (const e of ["container", "docker", "maven", "npm", "nuget", "rubygems"]) packages[`${e}_enabled`] = toggle(`app.packages.${e}-enabled`);
+            packages.npm_upstreaming_enabled = toggle("app.packages.npm-upstreaming-enabled") === "true";
+            packages.container_blob_redirection_enabled = false;
+            return send(200, { private_mode: false, subdomain_isolation: this.subdomainIsolation, github_hostname: "ghes.example.com", feature_toggles: { packages } });
         }
         send(404, { message: "Not Found" });
     }

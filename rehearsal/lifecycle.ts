@@ -19,7 +19,7 @@ export class Lifecycle {
     state: Props = {};
     key: KeyPair;
 
-    constructor(readonly host: DynamicProviderHost, readonly standIns: StandIns, private readonly overrides: Props = {}) {
+    constructor(readonly host: DynamicProviderHost, readonly standIns: StandIns, private overrides: Props = {}) {
         this.key = standIns.key;
     }
 
@@ -34,10 +34,18 @@ export class Lifecycle {
         return { value, counts: countsSince(before, this.standIns.counts()) };
     }
 
-    /** check, then create; fails on any check failure. */
+    /** Later steps use these inputs too; a new key pair becomes the current key. */
+    private remember(over: Props): void {
+        const { accessKeyId, secretAccessKey, ...rest } = over;
+        if (accessKeyId !== undefined && secretAccessKey !== undefined) this.key = { accessKeyId: String(accessKeyId), secretAccessKey: String(secretAccessKey) };
+        this.overrides = { ...this.overrides, ...rest };
+    }
+
+    /** check, then create, with these inputs from now on; fails on any check failure. */
     async create(over: Props = {}): Promise<StepResult<Props>> {
+        this.remember(over);
         return this.measure(async () => {
-            const checked = await this.host.check({}, this.inputs(over));
+            const checked = await this.host.check({}, this.inputs());
             if (checked.failures.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
             const r = await this.host.create(checked.inputs);
             this.id = r.id;
@@ -59,6 +67,18 @@ export class Lifecycle {
             const news = (await this.host.check(this.state, this.inputs())).inputs;
             const diff = (await this.host.diff(this.id, this.state, news)).changes;
             this.state = await this.host.update(this.id, this.state, news);
+            return { diff, outs: this.state };
+        });
+    }
+
+    /** The program changed (e.g. ecosystem toggles): check + diff + update with these inputs from now on. */
+    async change(over: Props): Promise<StepResult<{ diff: string; outs: Props }>> {
+        this.remember(over);
+        return this.measure(async () => {
+            const checked = await this.host.check(this.state, this.inputs());
+            if (checked.failures.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
+            const diff = (await this.host.diff(this.id, this.state, checked.inputs)).changes;
+            if (diff !== "none") this.state = await this.host.update(this.id, this.state, checked.inputs);
             return { diff, outs: this.state };
         });
     }

@@ -106,12 +106,17 @@ async function main(): Promise<void> {
             return { summary: `diff: ${value.diff}; keys written: ${(value.outs.writtenKeys as string[]).join(", ")}; run ${value.outs.applyRunId}; GHES runs with the new key before the old one is deleted`, counts };
         });
 
-        await step("6. refresh, as `pulumi refresh` calls it (read): the settings read back over the admin shell", async () => {
+        await step("6. ecosystem change (ghes.ecosystems: Docker read-only, Container registry enabled), as `pulumi up` calls it (check + diff + update)", async () => {
+            const { value, counts } = await life.change({ ecosystems: { docker: "readonly", container: "enabled" } });
+            return { summary: `diff: ${value.diff}; keys written: ${(value.outs.writtenKeys as string[]).join(", ")}; run ${value.outs.applyRunId}; the appliance reports both toggles`, counts };
+        });
+
+        await step("7. refresh, as `pulumi refresh` calls it (read): the settings read back over the admin shell", async () => {
             const { value, counts } = await life.refresh();
             return { summary: `GHES matches the stack (diff after refresh: ${value.diff}); the secret was compared, not printed`, counts };
         });
 
-        await step('7. delete, as `pulumi destroy` calls it (onDelete: "disable"): Packages switched off, configuration applied', async () => {
+        await step('8. delete, as `pulumi destroy` calls it (onDelete: "disable"): Packages switched off, configuration applied', async () => {
             const { counts } = await life.destroy();
             return { summary: `app.packages.enabled=${sim.config()[KEYS.enabled]}; storage settings kept for a later re-enable; the bucket is retained by default`, counts };
         });

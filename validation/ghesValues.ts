@@ -1,5 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { ECOSYSTEMS } from "../ghes/ecosystemKeys";
 import { bucketNameError } from "./awsNames";
+import { isUnknown } from "./unknownValue";
 
 /*
  * Rules for the values of the GHES settings resource, pure. Each returns what is wrong
@@ -76,3 +78,23 @@ export const accessKeyIdError = (v: string): string | undefined =>
 
 export const secretAccessKeyError = (v: string): string | undefined =>
     !/^[\x21-\x7e]{3,256}$/.test(v) ? "must be 3-256 printable characters without spaces" : v.startsWith("-") ? "must not begin with '-'" : undefined;
+
+const ECOSYSTEM_STATES = ["enabled", "readonly", "disabled"];
+
+/** The ecosystem toggles: known ecosystems only, each "enabled" | "readonly" | "disabled"; npmUpstreaming a boolean. */
+export function ecosystemsError(v: unknown): string | undefined {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return `must be an object such as { docker: "readonly", container: "enabled" } (got ${JSON.stringify(v)})`;
+    const problems: string[] = [];
+    for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
+        // Unknown in preview, or a Pulumi Output at construction: judged when known.
+        if (value === undefined || isUnknown(value) || (typeof value === "object" && value !== null)) continue;
+        if (k === "npmUpstreaming") {
+            if (typeof value !== "boolean") problems.push(`npmUpstreaming must be true or false (got ${JSON.stringify(value)})`);
+        } else if (!(ECOSYSTEMS as readonly string[]).includes(k)) {
+            problems.push(`${JSON.stringify(k)} is not an ecosystem (${ECOSYSTEMS.join(", ")}, npmUpstreaming)`);
+        } else if (!ECOSYSTEM_STATES.includes(value as string)) {
+            problems.push(`${k} must be "enabled", "readonly" or "disabled" (got ${JSON.stringify(value)})`);
+        }
+    }
+    return problems.length ? problems.join("; ") : undefined;
+}

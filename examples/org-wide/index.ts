@@ -36,7 +36,6 @@ const providerFor = (region: string) => {
 export const instances = appliances.map((a) => {
     const storage = new PackagesStorage(a.name, {
         bucket: { kmsKeyArn: a.kmsKeyArn, allowedSourceCidrs: a.allowedSourceCidrs },
-        // Docker read-only after moving images to the Container registry (README, "Package ecosystems").
         identity: { path: "/ghes/", tags: { appliance: a.name } },
         keyRotation: a.keyRotation,
         ghes: {
@@ -44,6 +43,8 @@ export const instances = appliances.map((a) => {
             sshHostKeyFingerprint: a.sshHostKeyFingerprint,
             managementPassword: passwords.apply((p) => p[a.name]),
             maintenanceMode: true,
+            // Docker read-only after moving images to the Container registry (README, "Package ecosystems").
+            ecosystems: { container: "enabled", docker: "readonly", npm: "enabled", maven: "enabled" },
         },
     }, { providers: { aws: providerFor(a.region) } });
     return {

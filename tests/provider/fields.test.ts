@@ -31,7 +31,7 @@ describe("provider/fields: the one description of the GHES settings resource", (
     it("the derived sets: secrets, replacement, what only steers the provider", () => {
         assert.deepEqual([...SECRET_FIELDS].sort(), ["managementPassword", "secretAccessKey", "sshPrivateKey"]);
         assert.deepEqual([...REPLACE_FIELDS], ["hostname"]);
-        assert.deepEqual(GHES_WRITTEN_FIELDS.map(([f]) => f), ["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled"]);
+        assert.deepEqual(GHES_WRITTEN_FIELDS.map(([f]) => f), ["serviceUrl", "bucket", "accessKeyId", "secretAccessKey", "packagesEnabled", "ecosystems"]);
         for (const f of ALL_FIELDS) {
             const written = GHES_WRITTEN_FIELDS.some(([w]) => w === f);
             assert.equal(CONTROL_FIELDS.has(f), !written && !REPLACE_FIELDS.has(f), f);
@@ -50,8 +50,8 @@ describe("provider/fields: the one description of the GHES settings resource", (
             [KEYS.enabled]: "true",
         });
         assert.deepEqual(Object.keys(desired).sort(), [...WRITE_ORDER].sort());
-        assert.deepEqual(fieldsFromGhes(desired), { serviceUrl: valid.serviceUrl, bucket: "acme", accessKeyId: "AKIA1", secretAccessKey: "s3cr3t-value", packagesEnabled: true });
-        assert.deepEqual(fieldsFromGhes({ [KEYS.storageType]: "azure", [KEYS.serviceUrl]: "https://x" }).serviceUrl, "", "Azure storage is not this resource's S3 URL");
+        assert.deepEqual(fieldsFromGhes(desired, inputs), { serviceUrl: valid.serviceUrl, bucket: "acme", accessKeyId: "AKIA1", secretAccessKey: "s3cr3t-value", packagesEnabled: true, ecosystems: undefined });
+        assert.deepEqual(fieldsFromGhes({ [KEYS.storageType]: "azure", [KEYS.serviceUrl]: "https://x" }, inputs).serviceUrl, "", "Azure storage is not this resource's S3 URL");
     });
 
     it("the README documents every field with the table's default", () => {

@@ -61,6 +61,7 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
                 await c.applyStatus(runId);
                 await c.applyStatus();
                 await c.applyEvents();
+                await c.settings();
                 const problems: string[] = [];
                 const checked = new Set<string>();
                 for (const r of sim.requests as RecordedRequest[]) {
@@ -75,7 +76,7 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
                     checked.add(`${r.method} ${path}`);
                 }
                 assert.deepEqual(problems, []);
-                assert.equal(checked.size, 9, [...checked].join(", ")); // every endpoint the client uses
+                assert.equal(checked.size, 10, [...checked].join(", ")); // every endpoint the client uses
             } finally {
                 await sim.stop();
             }

@@ -14,7 +14,7 @@ describe("scripts/demo: the offline rehearsal", function () {
 
     it("exits 0 after every step", () => {
         assert.equal(run.status, 0, String(run.stderr));
-        for (const step of ["3. create, as `pulumi up` calls it", "4. the same program again", "5. key rotation", "6. refresh, as `pulumi refresh` calls it", "7. delete, as `pulumi destroy` calls it"]) {
+        for (const step of ["3. create, as `pulumi up` calls it", "4. the same program again", "5. key rotation", "6. ecosystem change", "7. refresh, as `pulumi refresh` calls it", "8. delete, as `pulumi destroy` calls it"]) {
             assert.ok(String(run.stdout).includes(step), step);
         }
         assert.match(String(run.stdout), /All steps passed/);
@@ -26,6 +26,7 @@ describe("scripts/demo: the offline rehearsal", function () {
         assert.match(out, /"DenyOutdatedTls"/);
         assert.match(out, /4\. the same program again[\s\S]*?0 Manage API requests, 0 ghe-config writes, 0 configuration runs/);
         assert.match(out, /5\. key rotation[\s\S]*?2 ghe-config writes, 1 configuration runs/);
+        assert.match(out, /6\. ecosystem change[\s\S]*?2 ghe-config writes, 1 configuration runs/);
     });
 
     it("prints no secret value anywhere", () => {
