@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { Client } from "ssh2";
 import { formatDuration } from "./clock";
 import { AdminShellError } from "./errors";
-import { BATCH_FAILED_BASE, batchStdin, gheConfigGet, gheConfigGetBatch, gheConfigSet, gheConfigSetBatch, gheConfigSetFromStdin, parseGetBatch } from "./shellQuote";
+import { BATCH_FAILED_BASE, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch } from "./shellQuote";
 
 export interface AdminShellOptions {
     hostname: string;
@@ -137,15 +137,6 @@ export class AdminShell {
         });
     }
 
-    /** `ghe-config KEY`: the value, or undefined when the key is not set. */
-    async getConfig(key: string): Promise<string | undefined> {
-        const r = await this.exec(gheConfigGet(key));
-        if (r.code === 0) return r.stdout.replace(/\n$/, "");
-        // Exit status 1 is git-config's (and so ghe-config's) "no such key".
-        if (r.code === 1) return undefined;
-        throw this.error("exit-status", `reading ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
-    }
-
     /** Reads several keys with one remote command; an unset key is undefined. */
     async readConfig(keys: readonly string[]): Promise<Record<string, string | undefined>> {
         const r = await this.exec(gheConfigGetBatch(keys));
@@ -161,17 +152,10 @@ export class AdminShell {
         return out;
     }
 
-    /** `ghe-config KEY VALUE`; a secret value travels on stdin, never in the command line. */
-    async setConfig(key: string, value: string, secret: boolean): Promise<void> {
-        const r = secret ? await this.exec(gheConfigSetFromStdin(key), { stdin: value }) : await this.exec(gheConfigSet(key, value));
-        if (r.code !== 0) {
-            throw this.error("exit-status", `writing ${key} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
-        }
-    }
-
     /**
-     * Writes several keys in order with one remote command (ghes/shellQuote.ts). Resolves
-     * with the number of keys written; on failure the error's `written` says how many landed.
+     * `ghe-config KEY VALUE` for several keys in order, with one remote command
+     * (ghes/shellQuote.ts); secret values travel on stdin. On failure the error's `written`
+     * says how many keys landed.
      */
     async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[]): Promise<void> {
         if (entries.length === 0) return;

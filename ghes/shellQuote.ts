@@ -7,23 +7,6 @@ export function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * A shell snippet that runs `ghe-config KEY <value from stdin>` with the value read from the
- * command's standard input, so a secret never appears in the remote command line or logs.
- * `printf x` then `${v%x}` keeps trailing newlines that `$(...)` would otherwise strip.
- */
-export function gheConfigSetFromStdin(key: string): string {
-    return `__v="$(cat; printf x)"; ghe-config ${shellQuote(key)} "\${__v%x}"`;
-}
-
-export function gheConfigSet(key: string, value: string): string {
-    return `ghe-config ${shellQuote(key)} ${shellQuote(value)}`;
-}
-
-export function gheConfigGet(key: string): string {
-    return `ghe-config ${shellQuote(key)}`;
-}
-
 /** Exit status of a batch write whose i-th `ghe-config` failed: BATCH_FAILED_BASE + i. */
 export const BATCH_FAILED_BASE = 100;
 

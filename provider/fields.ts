@@ -206,7 +206,3 @@ export const GHES_WRITTEN_FIELDS: readonly [FieldName, GheConfigMapping][] =
 
 /** Fields that only steer the provider: changing them updates state but never touches GHES. */
 export const CONTROL_FIELDS: ReadonlySet<string> = new Set(entries.filter(([, f]) => !f.gheConfig && !f.replaces).map(([k]) => k));
-
-export function fieldSpec(name: FieldName): FieldSpec {
-    return GHES_FIELDS[name];
-}
