@@ -19,6 +19,8 @@ export interface LockOptions {
     waitMs: number;
     /** A lock older than this (by the appliance's clock) belongs to an operation that died. */
     staleMs: number;
+    /** Whether a holder is known to be gone (e.g. a process of this machine that no longer runs). */
+    holderIsGone?: (holder: string) => boolean;
     clock?: Clock;
     log: (message: string) => void;
 }
@@ -45,7 +47,7 @@ export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): P
         if (r.code !== 3 || !m) throw new GhesOperationError(`could not take the configuration lock on the appliance (exit status ${r.code}): ${r.stderr.trim().slice(0, 200)}`);
         const [, other, age] = m;
         if (other === o.holder) return; // ours, from before a reconnect
-        if (other && Number(age) * 1000 > o.staleMs) {
+        if (other && (Number(age) * 1000 > o.staleMs || o.holderIsGone?.(other))) {
             o.log(`breaking a stale configuration lock held by ${other} for ${formatDuration(Number(age) * 1000)} (an interrupted operation)`);
             await shell.exec(releaseScript(other));
             continue;

@@ -128,7 +128,7 @@ async function writeThenApply(
     const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     const applyMs = inputs.applyTimeoutSeconds * 1000;
     await appliance.withAdminShell(async (shell, markUnrepeatable) => {
-        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, clock: ctx.clock, log: ctx.log });
+        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone, clock: ctx.clock, log: ctx.log });
         let verifyShell: AdminShell = shell;
         try {
             const current = await shell.readConfig(keysToRead(inputs));
@@ -220,6 +220,18 @@ async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsIn
     if (wrong.length > 0) {
         throw new GhesOperationError(`the configuration run finished, but the appliance does not report the ecosystem toggles that were written (${wrong.join("; ")}). ` +
             `This GHES version may not know these admin-shell keys (they are observed, not documented); set the toggles in the Management Console and leave them out of ecosystems.`);
+    }
+}
+
+/** A holder `host:pid:...` of this machine whose process no longer runs (killed mid-way): its lock is left over. */
+function holderIsGone(holder: string): boolean {
+    const [host, pid] = holder.split(":");
+    if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false;
+    try {
+        process.kill(Number(pid), 0);
+        return false;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "ESRCH";
     }
 }
 

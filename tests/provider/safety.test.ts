@@ -4,7 +4,10 @@ import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { TEMPORARY_KEY_COMMENT } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { checkStorage } from "../../storage/storageCheck";
-import { Harness } from "../support/providerHarness";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { Harness, virtualClock } from "../support/providerHarness";
 
 /*
  * What production meets and the first simulator never showed: an unverified first contact,
@@ -125,6 +128,22 @@ describe("provider: safe against the real appliance and an interrupted world", (
             const applied = h.sim.appliedConfig()!;
             const pairs = [[h.bucket, h.key.accessKeyId], ["ghes-packages-other-stack", otherKey.accessKeyId]];
             assert.ok(pairs.some(([b, k]) => applied[KEYS.bucket] === b && applied[KEYS.accessKeyId] === k), `applied a consistent pair: ${applied[KEYS.bucket]} / ${applied[KEYS.accessKeyId]}`);
+        });
+
+        it("a lock left by a killed process of this machine is broken at once; a live holder elsewhere makes the next writer wait, then fail naming it", async () => {
+            const lock = join(h.sim.dir, ".ghes-packages-s3.lock");
+            mkdirSync(lock);
+            writeFileSync(join(lock, "holder"), `${hostname()}:999999:killed ${Math.floor(Date.now() / 1000)}\n`);
+            await h.provider.create(h.inputs());
+            assert.ok(h.logs.some((l) => l.includes(`breaking a stale configuration lock held by ${hostname()}:999999:killed`)));
+            assert.ok(!existsSync(lock), "released after the operation");
+
+            mkdirSync(lock);
+            writeFileSync(join(lock, "holder"), `ci-runner-7:4242:cafe ${Math.floor(Date.now() / 1000)}\n`);
+            h.clock = virtualClock();
+            const writes = h.sim.writes();
+            await assert.rejects(h.provider.create(h.inputs({ bucket: h.bucket, applyTimeoutSeconds: 10 })), /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance/);
+            assert.equal(h.sim.writes(), writes, "nothing written");
         });
 
         it("fails when the appliance holds other values after the run than this operation wrote (a writer without the lock)", async () => {
