@@ -52,6 +52,8 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
         const { value: state, counts } = await life.create();
         assert.equal(life.id, "ghes-packages:127.0.0.1");
         assert.deepEqual([counts.writes, counts.runs], [6, 1]);
+        // The README's "What one operation costs": these may shrink, never silently grow.
+        assert.ok(counts.requests <= 8 && counts.commands <= 6, `create: ${counts.requests} Manage API requests, ${counts.commands} admin-shell commands`);
         assert.equal(state.ghesVersion, "3.14.2");
         assert.equal(state.hostKeyFingerprint, h.sim.hostKeyFingerprint);
         assert.equal(h.sim.clientRuns().length, 1);
@@ -72,6 +74,7 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
         const { value, counts } = await life.rotate(rotated);
         assert.equal(value.diff, "some");
         assert.deepEqual([counts.writes, counts.runs], [2, 1]);
+        assert.ok(counts.requests <= 8 && counts.commands <= 6, `rotation: ${counts.requests} Manage API requests, ${counts.commands} admin-shell commands`);
         assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
         assert.equal(value.outs.accessKeyId, rotated.accessKeyId);
         // The engine deletes the replaced key only now; what GHES runs with must still work.
