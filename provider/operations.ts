@@ -4,6 +4,7 @@ import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
+import { readConfigurationOwner, writeConfigurationOwner } from "../ghes/configurationOwner";
 import { hasMaintenanceClaim, removeMaintenanceClaim, writeMaintenanceClaim } from "../ghes/maintenanceClaim";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
@@ -86,10 +87,15 @@ export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContex
 /** delete with onDelete "disable": switch Packages off (storage settings stay) and apply. */
 export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ runId?: string }> {
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
-    const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
+    const outcome = await writeThenApply(appliance, inputs, ctx, (current, owner) => {
         // Another resource or stack may have taken the appliance over since: never switch off its storage.
         if (current[KEYS.bucket] !== inputs.bucket || current[KEYS.accessKeyId] !== inputs.accessKeyId) {
             ctx.log(`GHES no longer holds this resource's storage (bucket ${JSON.stringify(current[KEYS.bucket] ?? "")}): Packages is left as it is`);
+            return undefined;
+        }
+        // The same storage, configured since by a resource that reaches the appliance by another name (a replacement).
+        if (owner !== undefined && owner !== inputs.hostname) {
+            ctx.log(`GHES was configured since as ${owner}, not ${inputs.hostname} (this resource was replaced): Packages is left as it is`);
             return undefined;
         }
         if (!isEnabled(current)) {
@@ -119,7 +125,7 @@ async function writeThenApply(
     appliance: GhesAppliance,
     inputs: GhesSettingsInputs,
     ctx: ProviderContext,
-    decide: (current: GhesSettings) => GhesSettings | undefined,
+    decide: (current: GhesSettings, owner: string | undefined) => GhesSettings | undefined,
     pendingRun = false,
     afterRun?: () => Promise<void>,
 ): Promise<WriteOutcome> {
@@ -132,9 +138,11 @@ async function writeThenApply(
         let verifyShell: AdminShell = shell;
         try {
             const current = await shell.readConfig(keysToRead(inputs));
-            const desired = decide(current);
+            const owner = await readConfigurationOwner(shell);
+            const desired = decide(current, owner);
             if (desired === undefined) return;
             await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
+            if (owner !== inputs.hostname && desired[KEYS.bucket] !== undefined) await writeConfigurationOwner(shell, inputs.hostname);
             const maintenanceClaim = appliance.hasManageApi ? await maintenanceClaimOn(shell) : undefined;
             outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
             if (!outcome.runNeeded) {

@@ -151,6 +151,16 @@ describe("provider: safe against the real appliance and an interrupted world", (
             await assert.rejects(h.provider.create(h.inputs()), /no longer holds what this operation wrote: secrets\.packages\.s3-bucket changed meanwhile/);
         });
 
+        it("a replacement that reaches the same appliance by another name (IP for DNS name): the old resource's delete leaves Packages on", async () => {
+            const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
+            // The engine creates the replacement first (same bucket and key, another host name) ...
+            await h.provider.create(h.inputs({ hostname: "localhost", caBundle: undefined, dangerouslySkipTlsVerification: true, onDelete: "disable", allowSharedBucket: true }));
+            // ... and deletes the old resource last.
+            await h.provider.delete!(id, outs);
+            assert.equal(h.sim.config()[KEYS.enabled], "true");
+            assert.ok(h.logs.some((l) => /configured since as localhost, not 127\.0\.0\.1/.test(l)));
+        });
+
         it("writes a rotated key pair in one remote command, so no interruption leaves half a pair", async () => {
             const { outs } = await h.provider.create(h.inputs());
             const rotated = { accessKeyId: "AKIAROTATED000000009", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0009" };
