@@ -68,10 +68,15 @@ export class GhesPackagesSettings extends dynamic.Resource {
         return isInstanceOf(obj, `pulumi-nodejs:dynamic/${PACKAGE}:GhesPackagesSettings`);
     }
 
+    /** The appliance, in its normalised spelling. */
     declare public readonly hostname: pulumi.Output<string>;
+    /** The bucket GHES stores packages in. */
     declare public readonly bucket: pulumi.Output<string>;
+    /** The "AWS Service URL" GHES is given. */
     declare public readonly serviceUrl: pulumi.Output<string>;
+    /** The access key id GHES uses. */
     declare public readonly accessKeyId: pulumi.Output<string>;
+    /** Whether GitHub Packages is enabled. */
     declare public readonly packagesEnabled: pulumi.Output<boolean>;
     /** Version reported by the appliance. */
     declare public readonly ghesVersion: pulumi.Output<string>;
@@ -83,6 +88,8 @@ export class GhesPackagesSettings extends dynamic.Resource {
     declare public readonly configuredAt: pulumi.Output<string>;
     /** Keys written by the last create or update (names only). */
     declare public readonly writtenKeys: pulumi.Output<string[]>;
+    /** Keys written while `applyConfiguration` was false and not applied by a run since. */
+    declare public readonly unappliedKeys: pulumi.Output<string[]>;
 
     constructor(name: string, args: GhesPackagesSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         const checks = new ArgChecks(`GhesPackagesSettings ${name}`);
@@ -97,6 +104,7 @@ export class GhesPackagesSettings extends dynamic.Resource {
             applyRunId: undefined,
             configuredAt: undefined,
             writtenKeys: undefined,
+            unappliedKeys: undefined,
         };
         for (const k of SECRET_FIELDS) {
             if (props[k] !== undefined) props[k] = pulumi.secret(props[k] as pulumi.Input<string>);

@@ -81,13 +81,19 @@ export class PackagesStorage extends pulumi.ComponentResource {
         return isInstanceOf(obj, `${PACKAGE}:index:PackagesStorage`);
     }
 
+    /** Name of the Packages bucket (created, or the existing one). */
     public readonly bucketName: pulumi.Output<string>;
+    /** ARN of the bucket, in its region's partition. */
     public readonly bucketArn: pulumi.Output<string>;
+    /** Region of the bucket. */
     public readonly region: pulumi.Output<string>;
     /** The "AWS Service URL" GHES is given. */
     public readonly serviceUrl: pulumi.Output<string>;
+    /** Name of the IAM user that owns GHES's access key. */
     public readonly userName: pulumi.Output<string>;
+    /** ARN of that IAM user. */
     public readonly userArn: pulumi.Output<string>;
+    /** Id of the access key GHES uses. */
     public readonly accessKeyId: pulumi.Output<string>;
     /** Always a Pulumi secret. */
     public readonly secretAccessKey: pulumi.Output<string>;
@@ -99,6 +105,7 @@ export class PackagesStorage extends pulumi.ComponentResource {
     public readonly ghesSettings?: GhesPackagesSettings;
     /** GHES version and the id of the last configuration run (undefined without `ghes`). */
     public readonly ghesVersion: pulumi.Output<string | undefined>;
+    /** Id of the last configuration run the GHES resource started (undefined without `ghes`). */
     public readonly ghesApplyRunId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PackagesStorageArgs = {}, opts?: pulumi.ComponentResourceOptions) {

@@ -150,8 +150,11 @@ export class SecureBucket extends pulumi.ComponentResource {
         return isInstanceOf(obj, `${PACKAGE}:storage:SecureBucket`);
     }
 
+    /** Name of the bucket (generated from the prefix unless given). */
     public readonly bucketName: pulumi.Output<string>;
+    /** ARN of the bucket. */
     public readonly bucketArn: pulumi.Output<string>;
+    /** Region of the bucket. */
     public readonly region: pulumi.Output<string>;
     /** The bucket policy document as JSON, for review. */
     public readonly policyJson: pulumi.Output<string>;

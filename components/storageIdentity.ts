@@ -49,8 +49,11 @@ export class StorageIdentity extends pulumi.ComponentResource {
         return isInstanceOf(obj, `${PACKAGE}:storage:StorageIdentity`);
     }
 
+    /** Name of the IAM user. */
     public readonly userName: pulumi.Output<string>;
+    /** ARN of the IAM user. */
     public readonly userArn: pulumi.Output<string>;
+    /** Id of the access key. */
     public readonly accessKeyId: pulumi.Output<string>;
     /** The secret access key, always a Pulumi secret. */
     public readonly secretAccessKey: pulumi.Output<string>;
