@@ -9,7 +9,7 @@ export interface ConfigurationRunOptions {
     timeoutMs: number;
     /** Hold maintenance mode during the run (Manage API only). */
     maintenanceMode: boolean;
-    /** The durable record that this package owns maintenance mode (ghes/maintenanceClaim.ts). */
+    /** The durable record that this package owns maintenance mode (ghes/applianceRecords.ts). */
     maintenanceClaim?: MaintenanceClaim;
 }
 

@@ -4,8 +4,7 @@ import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
-import { readConfigurationOwner, writeConfigurationOwner } from "../ghes/configurationOwner";
-import { hasMaintenanceClaim, removeMaintenanceClaim, writeMaintenanceClaim } from "../ghes/maintenanceClaim";
+import { readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
@@ -138,12 +137,13 @@ async function writeThenApply(
         let verifyShell: AdminShell = shell;
         try {
             const current = await shell.readConfig(keysToRead(inputs));
-            const owner = await readConfigurationOwner(shell);
-            const desired = decide(current, owner);
+            const records = await readApplianceRecords(shell);
+            const desired = decide(current, records.owner);
             if (desired === undefined) return;
             await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
-            if (owner !== inputs.hostname && desired[KEYS.bucket] !== undefined) await writeConfigurationOwner(shell, inputs.hostname);
-            const maintenanceClaim = appliance.hasManageApi ? await maintenanceClaimOn(shell) : undefined;
+            // Recorded once per appliance (and when another name took over): see ghes/applianceRecords.ts.
+            if (records.owner !== inputs.hostname && desired[KEYS.bucket] !== undefined) await writeConfigurationOwner(shell, inputs.hostname);
+            const maintenanceClaim = appliance.hasManageApi ? maintenanceClaimOn(shell, records.maintenanceClaimed) : undefined;
             outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
             if (!outcome.runNeeded) {
                 // An interrupted earlier operation left maintenance on: end it even when nothing needs a run.
@@ -175,10 +175,10 @@ async function writeThenApply(
 }
 
 /** The durable record of who owns maintenance mode, kept in the admin shell held for this operation. */
-async function maintenanceClaimOn(shell: AdminShell): Promise<MaintenanceClaim> {
+function maintenanceClaimOn(shell: AdminShell, held: boolean): MaintenanceClaim {
     const runner = `${hostname()}:${process.pid}`;
     return {
-        held: await hasMaintenanceClaim(shell),
+        held,
         claim: () => writeMaintenanceClaim(shell, runner),
         release: () => removeMaintenanceClaim(shell),
     };

@@ -75,6 +75,8 @@ export class GhesSimulator {
     private failNextRequests: { count: number; status: number; pathPrefix?: string } = { count: 0, status: 500 };
     private resetNextRequests = 0;
     private dropNextCommands = 0;
+    /** Drop the connection when a command matching this arrives (once). */
+    dropCommandMatching?: RegExp;
     private hangNextCommands = 0;
     failNextRuns = 0;
     /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
@@ -411,8 +413,10 @@ export class GhesSimulator {
                     const stream = acceptExec();
                     const rec: RecordedCommand = { command: info.command, stdin: "" };
                     this.commands.push(rec);
-                    if (this.dropNextCommands > 0) {
-                        this.dropNextCommands--;
+                    const dropThis = this.dropCommandMatching?.test(info.command) ?? false;
+                    if (dropThis) this.dropCommandMatching = undefined;
+                    if (this.dropNextCommands > 0 || dropThis) {
+                        if (!dropThis) this.dropNextCommands--;
                         client.end();
                         return;
                     }

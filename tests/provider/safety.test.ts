@@ -202,7 +202,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             h = await new Harness({ version: "3.11.4" }).start();
             const key = generateEd25519KeyPair();
             h.sim.authorizeKey(key.public);
-            h.sim.afterCommand = (c) => { if (c.command.includes("app.packages.enabled") && c.command.includes("true")) h.sim.dropCommands(1); };
+            h.sim.dropCommandMatching = /^ghe-config-apply$/;
             await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private })), (e: Error) =>
                 /written but not in effect/.test(e.message) && /ghe-config-apply/.test(e.message));
         });
