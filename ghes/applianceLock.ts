@@ -17,7 +17,10 @@ export interface LockOptions {
     holder: string;
     /** Longest wait for another holder to finish. */
     waitMs: number;
-    /** A lock older than this (by the appliance's clock) belongs to an operation that died. */
+    /**
+     * This holder's own stale bound, written into the lock: another writer breaks the lock only
+     * once it is older than what its holder declared (holders may have longer runs than it).
+     */
     staleMs: number;
     /** Whether a holder is known to be gone (e.g. a process of this machine that no longer runs). */
     holderIsGone?: (holder: string) => boolean;
@@ -25,9 +28,9 @@ export interface LockOptions {
     log: (message: string) => void;
 }
 
-function acquireScript(holder: string): string {
-    return `d=${LOCK_DIR}; if mkdir "$d" 2>/dev/null; then printf '%s %s\\n' ${shellQuote(holder)} "$(date +%s)" > "$d/holder"; echo acquired; exit 0; fi; ` +
-        `h=; t=; [ -f "$d/holder" ] && read -r h t < "$d/holder"; now=$(date +%s); echo "held $h $(( now - \${t:-$now} ))"; exit 3`;
+function acquireScript(holder: string, staleSeconds: number): string {
+    return `d=${LOCK_DIR}; if mkdir "$d" 2>/dev/null; then printf '%s %s %s\\n' ${shellQuote(holder)} "$(date +%s)" ${staleSeconds} > "$d/holder"; echo acquired; exit 0; fi; ` +
+        `h=; t=; s=; [ -f "$d/holder" ] && read -r h t s < "$d/holder"; now=$(date +%s); echo "held $h $(( now - \${t:-$now} )) \${s:-0}"; exit 3`;
 }
 
 /** Removes the lock only if `holder` still holds it (compare and delete). */
@@ -41,13 +44,15 @@ export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): P
     const started = clock.now();
     let announced = false;
     for (;;) {
-        const r = await shell.exec(acquireScript(o.holder));
+        const r = await shell.exec(acquireScript(o.holder, Math.ceil(o.staleMs / 1000)));
         if (r.code === 0) return;
-        const m = /^held (\S*) (-?\d+)/m.exec(r.stdout);
+        const m = /^held (\S*) (-?\d+) (\d+)/m.exec(r.stdout);
         if (r.code !== 3 || !m) throw new GhesOperationError(`could not take the configuration lock on the appliance (exit status ${r.code}): ${r.stderr.trim().slice(0, 200)}`);
-        const [, other, age] = m;
+        const [, other, age, declared] = m;
         if (other === o.holder) return; // ours, from before a reconnect
-        if (other && (Number(age) * 1000 > o.staleMs || o.holderIsGone?.(other))) {
+        // A lock without a declared bound (written by hand, or torn) falls back to ours.
+        const staleAfterMs = Number(declared) > 0 ? Number(declared) * 1000 : o.staleMs;
+        if (other && (Number(age) * 1000 > staleAfterMs || o.holderIsGone?.(other))) {
             o.log(`breaking a stale configuration lock held by ${other} for ${formatDuration(Number(age) * 1000)} (an interrupted operation)`);
             await shell.exec(releaseScript(other));
             continue;

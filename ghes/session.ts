@@ -16,8 +16,13 @@ export function hasManageApi(version: string | undefined): boolean {
 /** Comment of every temporary admin-shell key this package registers (how stale ones are recognised). */
 export const TEMPORARY_KEY_COMMENT = "pulumi-ghes-packages";
 
-/** A temporary key older than this is left over: an operation holds its key only while it reads and writes (seconds). */
-export const STALE_KEY_MS = 3600_000;
+/**
+ * A temporary key older than this is left over. An operation holds its key from reading the
+ * settings until its configuration run is verified, so the bound is the longest run allowed
+ * (applyTimeoutSeconds <= 6 h, provider/fields.ts) plus a margin: another stack's key in use
+ * is never removed.
+ */
+export const STALE_KEY_MS = 6 * 3600_000 + 30 * 60_000;
 
 /**
  * One appliance, reached through its Manage API: its version decides once how the admin shell
@@ -27,6 +32,8 @@ export const STALE_KEY_MS = 3600_000;
 export class GhesAppliance {
     /** Host key fingerprint seen on the last admin-shell connection. */
     hostKeyFingerprint?: string;
+    /** Stale temporary keys are looked for once per appliance, not on every reconnect. */
+    private staleKeysRemoved = false;
     readonly applier: ConfigurationApplier;
 
     private constructor(
@@ -131,6 +138,8 @@ export class GhesAppliance {
      * The client retries each removal; one that still fails is reported, not fatal.
      */
     private async removeStaleKeys(): Promise<void> {
+        if (this.staleKeysRemoved) return;
+        this.staleKeysRemoved = true;
         const now = (this.ctx.clock ?? realClock).now();
         const stale = (await this.manage.listSshKeys()).filter((line) => {
             const m = new RegExp(`\\s${TEMPORARY_KEY_COMMENT}-(\\d+)\\s*$`).exec(line);

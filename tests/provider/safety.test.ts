@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
-import { TEMPORARY_KEY_COMMENT } from "../../ghes/session";
+import { STALE_KEY_MS, TEMPORARY_KEY_COMMENT } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { checkStorage } from "../../storage/storageCheck";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -78,7 +78,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
         });
 
         it("removes stale temporary SSH keys this package left behind, and only those", async () => {
-            const stale = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now() - 3 * 3600_000}`).public;
+            const stale = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now() - STALE_KEY_MS - 60_000}`).public;
             const operators = generateEd25519KeyPair("alice@laptop").public;
             h.sim.authorizeKey(stale);
             h.sim.authorizeKey(operators);
