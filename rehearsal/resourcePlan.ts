@@ -27,7 +27,7 @@ export async function planComponent(name: string, args: PackagesStorageArgs): Pr
 const HIDDEN = new Set(["__provider", "policy", "tags"]);
 
 /** Pulumi's short type names, as `pulumi up` prints them: `aws:s3/bucket:Bucket` -> `aws:s3:Bucket`. */
-export function shortType(type: string): string {
+function shortType(type: string): string {
     const dynamic = /^pulumi-nodejs:dynamic\/([^:]+):(.+)$/.exec(type);
     if (dynamic) return `${dynamic[1]}:${dynamic[2]} (dynamic)`;
     const [pkg, mod, name] = type.split(":");

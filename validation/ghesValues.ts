@@ -11,12 +11,12 @@ import { isUnknown } from "./unknownValue";
 // Control characters (newlines included) have no place in any of these values; the shell
 // quoting would carry them safely, but GHES config files would not.
 // eslint-disable-next-line no-control-regex
-export const hasControlChars = (s: string): boolean => /[\x00-\x1f\x7f]/.test(s);
+const hasControlChars = (s: string): boolean => /[\x00-\x1f\x7f]/.test(s);
 
 const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** A DNS name, or an IPv4/IPv6 address as Node parses it (no leading zeros, no ":::"). */
-export function isHostName(h: string): boolean {
+function isHostName(h: string): boolean {
     if (isIPv4(h) || isIPv6(h)) return true;
     // All-numeric dotted names are addresses, and must then be valid ones (010.000.000.001 is not).
     return DNS_NAME.test(h) && !/^[\d.]+$/.test(h);
