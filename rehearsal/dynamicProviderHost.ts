@@ -115,13 +115,18 @@ export class DynamicProviderHost {
         };
     }
 
-    async diff(id: string, olds: Props, news: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }> {
-        const req = new provproto.DiffRequest();
+    /** A Diff or Update request: both carry id, URN, old and new properties. */
+    private change(Request: new () => { setId(v: string): void; setUrn(v: string): void; setOlds(v: unknown): void; setNews(v: unknown): void }, id: string, olds: Props, news: Props) {
+        const req = new Request();
         req.setId(id);
         req.setUrn(URN);
         req.setOlds(this.struct(olds));
         req.setNews(this.struct(news));
-        const res = await this.call<any>("diff", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return req;
+    }
+
+    async diff(id: string, olds: Props, news: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }> {
+        const res = await this.call<any>("diff", this.change(provproto.DiffRequest, id, olds, news)); // eslint-disable-line @typescript-eslint/no-explicit-any
         const C = provproto.DiffResponse.DiffChanges;
         const changes = res.getChanges() === C.DIFF_SOME ? "some" : res.getChanges() === C.DIFF_NONE ? "none" : "unknown";
         return { changes, replaces: res.getReplacesList() };
@@ -145,12 +150,7 @@ export class DynamicProviderHost {
     }
 
     async update(id: string, olds: Props, news: Props): Promise<Props> {
-        const req = new provproto.UpdateRequest();
-        req.setId(id);
-        req.setUrn(URN);
-        req.setOlds(this.struct(olds));
-        req.setNews(this.struct(news));
-        const res = await this.call<any>("update", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const res = await this.call<any>("update", this.change(provproto.UpdateRequest, id, olds, news)); // eslint-disable-line @typescript-eslint/no-explicit-any
         return res.getProperties().toJavaScript();
     }
 
