@@ -157,9 +157,10 @@ export class AdminShell {
      * (ghes/shellQuote.ts); secret values travel on stdin. On failure the error's `written`
      * says how many keys landed.
      */
-    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[]): Promise<void> {
+    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[], thenRun?: string): Promise<void> {
         if (entries.length === 0) return;
-        const r = await this.exec(gheConfigSetBatch(entries), { stdin: batchStdin(entries) });
+        // `thenRun` (a shell snippet) runs in the same command once every write succeeded.
+        const r = await this.exec(gheConfigSetBatch(entries) + (thenRun ? `; ${thenRun}` : ""), { stdin: batchStdin(entries) });
         if (r.code === 0) return;
         const failedAt = (r.code ?? 0) - BATCH_FAILED_BASE;
         const known = failedAt >= 0 && failedAt < entries.length;

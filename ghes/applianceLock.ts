@@ -67,6 +67,7 @@ export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): P
     }
 }
 
-export async function releaseApplianceLock(shell: AdminShell, holder: string): Promise<void> {
-    await shell.exec(releaseScript(holder));
+/** Releases the lock if `holder` holds it; `thenRun` (a shell snippet) runs in the same command. */
+export async function releaseApplianceLock(shell: AdminShell, holder: string, thenRun?: string): Promise<void> {
+    await shell.exec(thenRun ? `${thenRun}; ${releaseScript(holder)}` : releaseScript(holder));
 }

@@ -4,7 +4,7 @@ import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
-import { readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
+import { CLEAR_RUN_PENDING, MARK_RUN_PENDING, readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
@@ -135,6 +135,7 @@ async function writeThenApply(
     await appliance.withAdminShell(async (shell, markUnrepeatable) => {
         await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone, clock: ctx.clock, log: ctx.log });
         let verifyShell: AdminShell = shell;
+        let runSucceeded = false;
         try {
             const current = await shell.readConfig(keysToRead(inputs));
             const records = await readApplianceRecords(shell);
@@ -144,7 +145,8 @@ async function writeThenApply(
             // Recorded once per appliance (and when another name took over): see ghes/applianceRecords.ts.
             if (records.owner !== inputs.hostname && desired[KEYS.bucket] !== undefined) await writeConfigurationOwner(shell, inputs.hostname);
             const maintenanceClaim = appliance.hasManageApi ? maintenanceClaimOn(shell, records.maintenanceClaimed) : undefined;
-            outcome.runNeeded = outcome.attempted || pendingRun || (await appliance.applier.lastRunFailed());
+            if (records.runPending) ctx.log("an earlier operation wrote settings and was interrupted before its configuration run succeeded: running it now");
+            outcome.runNeeded = outcome.attempted || pendingRun || records.runPending || (await appliance.applier.lastRunFailed());
             if (!outcome.runNeeded) {
                 // An interrupted earlier operation left maintenance on: end it even when nothing needs a run.
                 if (maintenanceClaim?.held) await endMaintenanceOrFail(appliance, maintenanceClaim, ctx);
@@ -156,19 +158,20 @@ async function writeThenApply(
             }
             markUnrepeatable();
             outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim }, shell);
+            runSucceeded = true;
             await verifyApplied(shell, desired, outcome.runId).catch(async (err) => {
                 if (!isConnectionLost(err)) throw err;
                 // The shell did not survive the run (services restart): verify (and release) over a fresh one.
                 await appliance.withAdminShell(async (fresh) => {
                     verifyShell = fresh;
                     await verifyApplied(fresh, desired, outcome.runId as string);
-                    await releaseApplianceLock(fresh, holder);
+                    await releaseApplianceLock(fresh, holder, CLEAR_RUN_PENDING);
                 });
             });
             await afterRun?.();
         } finally {
             // Best effort: a lock left by a lost connection is broken once stale.
-            await releaseApplianceLock(verifyShell, holder).catch(() => undefined);
+            await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
         }
     });
     return outcome;
@@ -266,7 +269,8 @@ async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSetting
     const masked = maskSettings(desired);
     progress.attempted = true;
     try {
-        await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })));
+        // The pending-run record lands with the writes, in the same command: no window between them.
+        await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })), MARK_RUN_PENDING);
     } catch (err) {
         // A lost connection is retried with a fresh shell (the writes are idempotent).
         if (isConnectionLost(err)) throw err;

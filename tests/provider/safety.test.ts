@@ -88,6 +88,23 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("interrupted and concurrent operations", () => {
+        it("interrupted between writing and the run: the next up runs the configuration (a pending-run record on the appliance)", async () => {
+            // The operation dies after its writes, before any run starts (here: POST config/apply refused).
+            let armed = true;
+            h.sim.afterResponse = (r) => {
+                if (armed && r.method === "GET" && r.path === "/manage/v1/config/apply") { armed = false; h.sim.failRequests(1, 400, "/manage/v1/config/apply"); }
+            };
+            await assert.rejects(h.provider.create(h.inputs()), /POST \/manage\/v1\/config\/apply .*HTTP 400/);
+            assert.equal(h.sim.clientRuns().length, 0);
+            assert.equal(h.sim.appliedConfig(), undefined, "written, never applied");
+            h.sim.afterResponse = undefined;
+            await h.provider.create(h.inputs()); // the next pulumi up: nothing differs, yet a run is due
+            assert.equal(h.sim.clientRuns().length, 1);
+            assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
+            await h.provider.create(h.inputs());
+            assert.equal(h.sim.clientRuns().length, 1, "cleared after the successful run: no further run");
+        });
+
         it("applyConfiguration false -> true runs the configuration that was written but never applied", async () => {
             const { outs } = await h.provider.create(h.inputs({ applyConfiguration: false }));
             assert.equal(h.sim.clientRuns().length, 0);
