@@ -1,14 +1,13 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { packedPackage } from "./support/packedPackage";
 
 describe("package: what npm pack ships", function () {
     this.timeout(120000);
     let files: string[] = [];
     before(() => {
-        // --dry-run still runs prepack (the TypeScript build), so this packs what users get.
-        const json = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts=false"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-        files = (JSON.parse(json)[0].files as { path: string }[]).map((f) => f.path);
+        // The tarball `npm pack` made, `prepare` (the TypeScript build) included: what users get.
+        files = packedPackage().files;
     });
 
     it("ships compiled JavaScript and type declarations for the public surface and the provider", () => {

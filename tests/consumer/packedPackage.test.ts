@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
+import { packedPackage } from "../support/packedPackage";
 import { CONSUMER_PROGRAM, CONSUMER_TSCONFIG, RUN_UNDER_MOCKS, SERIALIZE_PROVIDER } from "./fixtures";
 
 /*
@@ -24,7 +25,8 @@ describe("consumer: the packed package installed into a fresh program", function
     const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_yes: "true" } });
     before(() => {
         dir = mkdtempSync(join(tmpdir(), "ghes-packages-consumer-"));
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0].filename as string;
+        const packed = basename(packedPackage().tarball);
+        copyFileSync(packedPackage().tarball, join(dir, packed));
         writeFileSync(join(dir, "package.json"), JSON.stringify({
             name: "consumer", private: true,
             dependencies: {

@@ -125,12 +125,15 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
 
     it("times out a connection to a port that never answers SSH", async () => {
         const { createServer } = await import("node:net");
-        const silent = createServer(() => undefined);
+        const accepted: import("node:net").Socket[] = [];
+        const silent = createServer((c) => accepted.push(c));
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         try {
             const s = new AdminShell({ hostname: "127.0.0.1", port: (silent.address() as { port: number }).port, privateKey: key.private, connectTimeoutMs: 300 });
             await assert.rejects(s.connect(), /no connection within|Timed out/i);
         } finally {
+            // It never reads, so it never sees the client hang up: its side of each connection is closed here.
+            accepted.forEach((c) => c.destroy());
             silent.close();
         }
     });

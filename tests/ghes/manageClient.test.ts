@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createServer, Server } from "node:net";
+import { createServer, Server, Socket } from "node:net";
 import { ManageApiError } from "../../ghes/errors";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
@@ -60,13 +60,16 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
     });
 
     it("times out a request that never answers", async () => {
-        const silent: Server = createServer(() => undefined);
+        const accepted: Socket[] = [];
+        const silent: Server = createServer((s) => accepted.push(s));
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         const port = (silent.address() as { port: number }).port;
         try {
             const c = new ManageClient({ hostname: "127.0.0.1", port, user: "api_key", password: "x", requestTimeoutMs: 200, attempts: 2, clock: fastClock });
             await assert.rejects(c.version(), /GET \/manage\/v1\/version .*no answer within 200 ms.*after 2 attempts/);
         } finally {
+            // It never reads, so it never sees the client hang up: its side of each connection is closed here.
+            accepted.forEach((s) => s.destroy());
             silent.close();
         }
     });

@@ -1,0 +1,107 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/*
+ * The package as `npm pack` makes it (the `prepare` script builds dist/), made once per
+ * change of its inputs and shared by every test that needs it (tests/package.test.ts, the
+ * consumer test): two test files packing at the same time would rebuild dist/ under each
+ * other. `npm test` makes it before the workers start (tests/support/mochaSetup.ts); a single
+ * test file run alone makes it on first use. A lock directory keeps concurrent makers apart.
+ */
+export const PACK_DIR = resolve(".test-pack");
+const LOCK = `${PACK_DIR}.lock`;
+const SOURCES = ["index.ts", "components", "policies", "provider", "ghes", "storage", "validation", "package.json", "tsconfig.json", "README.md", "CHANGELOG.md", "LICENSE"];
+
+export interface PackedPackage {
+    /** Absolute path of the tarball. */
+    tarball: string;
+    /** Paths inside the tarball, as `npm pack --json` lists them. */
+    files: string[];
+}
+
+/** What the tarball is made of: the sources it compiles and ships, and the compiler that builds it. */
+function inputsHash(): string {
+    const h = createHash("sha256");
+    const add = (p: string) => {
+        if (!existsSync(p)) return;
+        if (statSync(p).isDirectory()) {
+            for (const f of readdirSync(p).sort()) add(join(p, f));
+            return;
+        }
+        h.update(p).update("\0").update(readFileSync(p)).update("\0");
+    };
+    SOURCES.forEach(add);
+    h.update(process.version);
+    for (const dep of ["typescript", "@pulumi/pulumi", "@pulumi/aws"]) h.update(`${dep}@${readPackageVersion(dep)}`);
+    return h.digest("hex");
+}
+
+function readPackageVersion(dep: string): string {
+    try {
+        return JSON.parse(readFileSync(join("node_modules", dep, "package.json"), "utf8")).version;
+    } catch {
+        return "absent";
+    }
+}
+
+function readStamp(): (PackedPackage & { inputs: string }) | undefined {
+    try {
+        const stamp = JSON.parse(readFileSync(join(PACK_DIR, "stamp.json"), "utf8"));
+        return existsSync(stamp.tarball) ? stamp : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function pidAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Takes the lock directory; waits for another maker (bounded), breaks a lock whose maker died. */
+function lock(): void {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+        try {
+            mkdirSync(LOCK);
+            writeFileSync(join(LOCK, "pid"), String(process.pid));
+            return;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }
+        const holder = Number(readFileSync(join(LOCK, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
+        if (holder && !pidAlive(holder)) {
+            rmSync(LOCK, { recursive: true, force: true });
+            continue;
+        }
+        if (Date.now() > deadline) throw new Error(`${LOCK} is still held by process ${holder} after 5 min`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+}
+
+/** The packed package for the current sources: made now if none is, or if its inputs changed. */
+export function packedPackage(): PackedPackage {
+    const inputs = inputsHash();
+    const ready = readStamp();
+    if (ready?.inputs === inputs) return ready;
+    lock();
+    try {
+        const again = readStamp();
+        if (again?.inputs === inputs) return again;
+        rmSync(PACK_DIR, { recursive: true, force: true });
+        mkdirSync(PACK_DIR, { recursive: true });
+        // `npm pack` runs `prepare` (the TypeScript build): this is the run's one build of dist/.
+        const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", PACK_DIR, "--loglevel=error"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        const made = { inputs, tarball: join(PACK_DIR, packed.filename), files: (packed.files as { path: string }[]).map((f) => f.path) };
+        writeFileSync(join(PACK_DIR, "stamp.json"), JSON.stringify(made, null, 2));
+        return made;
+    } finally {
+        rmSync(LOCK, { recursive: true, force: true });
+    }
+}
