@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, ParsedKey, Server as SshServer, utils as sshUtils } from "ssh2";
 import { fingerprintOf } from "../ghes/adminShell";
+import { Clock, realClock } from "../ghes/clock";
 import { generateEd25519KeyPair } from "../ghes/sshKeys";
 import { compareVersions as compare } from "../ghes/manageClient";
 import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
@@ -29,6 +30,11 @@ export interface SimulatorOptions {
     config?: Record<string, string>;
     /** Node names of the cluster. Default ["ghe-sim-primary"]. */
     nodes?: string[];
+    /**
+     * The appliance's time, which configuration runs take. Default the real clock; tests give it
+     * the provider's virtual clock, so a run ends when the provider has waited long enough.
+     */
+    clock?: Clock;
 }
 
 export interface RecordedRequest {
@@ -55,6 +61,8 @@ interface Run {
     durationMs: number;
     successful: boolean;
     external: boolean;
+    /** The run's settings were copied into effect (at its end, seen at the simulator's next use). */
+    applied?: boolean;
 }
 
 export class GhesSimulator {
@@ -62,6 +70,7 @@ export class GhesSimulator {
     version: string;
     applyDurationMs: number;
     readonly nodes: string[];
+    readonly clock: Clock;
     readonly dir: string;
     readonly requests: RecordedRequest[] = [];
     readonly commands: RecordedCommand[] = [];
@@ -114,13 +123,13 @@ export class GhesSimulator {
     managePort = 0;
     sshPort = 0;
     private runSeq = 0;
-    private readonly timers = new Set<NodeJS.Timeout>();
 
     constructor(o: SimulatorOptions = {}) {
         this.version = o.version ?? "3.14.2";
         this.password = o.password ?? "sim-root-password";
         this.applyDurationMs = o.applyDurationMs ?? 150;
         this.nodes = o.nodes ?? ["ghe-sim-primary"];
+        this.clock = o.clock ?? realClock;
         this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
         this.bin = writeFakeGheTools(this.dir);
         writeConfigDir(this.configDir, o.config ?? {});
@@ -136,10 +145,10 @@ export class GhesSimulator {
     private get modern(): boolean { return compare(this.version, "3.12") >= 0; }
 
     /** Current ghe-config values. */
-    config(): Record<string, string> { return readConfigDir(this.configDir) ?? {}; }
+    config(): Record<string, string> { this.settleRuns(); return readConfigDir(this.configDir) ?? {}; }
     /** The values in effect: those the last successful configuration run applied. */
-    appliedConfig(): Record<string, string> | undefined { return readConfigDir(this.configDir + ".applied"); }
-    setConfig(values: Record<string, string>): void { writeConfigDir(this.configDir, values); }
+    appliedConfig(): Record<string, string> | undefined { this.settleRuns(); return readConfigDir(this.configDir + ".applied"); }
+    setConfig(values: Record<string, string>): void { this.settleRuns(); writeConfigDir(this.configDir, values); }
     /** Every argv the fake tools received. */
     toolInvocations(): { tool: string; args: string[] }[] {
         return parseArgvLog(readFileSync(this.argvLog, "utf8"));
@@ -179,8 +188,6 @@ export class GhesSimulator {
     }
 
     async stop(): Promise<void> {
-        for (const t of this.timers) clearTimeout(t);
-        this.timers.clear();
         await this.stopSsh();
         if (this.https) {
             for (const s of this.sockets) s.destroy();
@@ -196,6 +203,7 @@ export class GhesSimulator {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
+            this.settleRuns();
             const url = new URL(req.url ?? "/", "https://127.0.0.1");
             const text = Buffer.concat(chunks).toString("utf8");
             let body: unknown;
@@ -305,7 +313,7 @@ export class GhesSimulator {
                 return send(200, this.nodes.map((hostname) => ({
                     hostname, uuid: this.uuidOf(hostname), status: this.maintenance,
                     // The description types it `format: date` but its example is a date-time; GHES sends the latter.
-                    ...(this.maintenance === "scheduled" ? { scheduled_time: new Date(Date.now() + 3600_000).toISOString() } : {}),
+                    ...(this.maintenance === "scheduled" ? { scheduled_time: new Date(this.clock.now() + 3600_000).toISOString() } : {}),
                     connection_services: [],
                 })));
             }
@@ -346,21 +354,26 @@ export class GhesSimulator {
     private startRun(durationMs: number, external: boolean): Run {
         const successful = external || this.failNextRuns <= 0;
         if (!external && this.failNextRuns > 0) this.failNextRuns--;
-        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: Date.now(), durationMs, successful, external };
+        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful, external };
         this.runs.push(run);
-        if (successful) {
-            const timer = setTimeout(() => {
-                this.timers.delete(timer);
-                rmSync(this.configDir + ".applied", { recursive: true, force: true });
-                cpSync(this.configDir, this.configDir + ".applied", { recursive: true });
-            }, durationMs);
-            timer.unref();
-            this.timers.add(timer);
-        }
         return run;
     }
 
-    private runDone(r: Run): boolean { return Date.now() >= r.startedAt + r.durationMs; }
+    /**
+     * A successful run puts the settings into effect at its end. Done lazily, at the start of
+     * everything that reads or changes the settings, which is the same as doing it at the end:
+     * nothing changes them in between.
+     */
+    private settleRuns(): void {
+        for (const run of this.runs) {
+            if (run.applied || !run.successful || !this.runDone(run)) continue;
+            run.applied = true;
+            rmSync(this.configDir + ".applied", { recursive: true, force: true });
+            cpSync(this.configDir, this.configDir + ".applied", { recursive: true });
+        }
+    }
+
+    private runDone(r: Run): boolean { return this.clock.now() >= r.startedAt + r.durationMs; }
     private currentRun(): Run | undefined { return this.runs.find((r) => !this.runDone(r)); }
 
     private runStatus(run: Run) {
@@ -410,6 +423,7 @@ export class GhesSimulator {
             client.on("session", (accept) => {
                 const session = accept();
                 session.on("exec", (acceptExec, _reject, info) => {
+                    this.settleRuns();
                     const stream = acceptExec();
                     const rec: RecordedCommand = { command: info.command, stdin: "" };
                     this.commands.push(rec);

@@ -1,16 +1,22 @@
 import { strict as assert } from "node:assert";
 import { createServer, Server, Socket } from "node:net";
+import { Clock } from "../../ghes/clock";
 import { ManageApiError } from "../../ghes/errors";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
+import { virtualClock } from "../support/providerHarness";
 
 describe("provider/manageClient: the Manage API over HTTPS", () => {
     let sim: GhesSimulator;
+    let clock: Clock;
     const fastClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
     const client = (o: Partial<ConstructorParameters<typeof ManageClient>[0]> = {}) => new ManageClient({
         hostname: "127.0.0.1", port: sim.managePort, user: "api_key", password: sim.password, caBundle: sim.caBundle, clock: fastClock, ...o,
     });
-    beforeEach(async () => { sim = await new GhesSimulator().start(); });
+    beforeEach(async () => {
+        clock = virtualClock();
+        sim = await new GhesSimulator({ clock }).start();
+    });
     afterEach(() => sim.stop());
 
     it("reads the version with Basic auth as api_key", async () => {
@@ -80,10 +86,10 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         assert.equal(sim.authorizedKeys.size, 1);
         await c.removeSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3 test");
         assert.equal(sim.authorizedKeys.size, 0);
-        sim.applyDurationMs = 1000; // long enough to be seen running on a loaded machine
+        sim.applyDurationMs = 1000;
         const id = await c.startApply();
         assert.equal((await c.applyStatus(id)).running, true);
-        await new Promise((r) => setTimeout(r, 1100));
+        await clock.sleep(1100);
         const done = await c.applyStatus(id);
         assert.deepEqual([done.running, done.successful, done.nodes.length], [false, true, 1]);
         assert.ok((await c.applyEvents()).some((e) => /complete/.test(e.body ?? "")));
@@ -96,7 +102,7 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         sim.failNextRuns = 1;
         const c = client();
         const id = await c.startApply();
-        await new Promise((r) => setTimeout(r, 200));
+        await clock.sleep(200);
         assert.equal((await c.applyStatus(id)).successful, false);
     });
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
-import { Harness, virtualClock } from "../support/providerHarness";
+import { Harness } from "../support/providerHarness";
 
 const ALL_KEYS = [KEYS.storageType, KEYS.serviceUrl, KEYS.bucket, KEYS.accessKeyId, KEYS.secretAccessKey, KEYS.enabled];
 type Outs = Record<string, unknown>;
@@ -215,7 +215,6 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             h.sim.afterResponse = (r) => {
                 if (!armed && r.method === "POST" && r.path === "/manage/v1/config/apply") { armed = true; h.sim.failRequests(6, 503, "/manage/v1/config/apply"); }
             };
-            h.clock = virtualClock();
             const { outs } = await h.provider.create(h.inputs());
             assert.equal(outs.applyRunId, "sim-run-1");
             assert.ok(h.logs.some((l) => /status not available .*HTTP 503.*still waiting/.test(l)));
@@ -282,7 +281,6 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("times out a configuration run that never ends, naming it", async () => {
             h.sim.applyDurationMs = 60000;
-            h.clock = virtualClock();
             await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), /timed out after 10 s waiting for configuration run sim-run-1/);
         });
     });

@@ -7,7 +7,7 @@ import { checkStorage } from "../../storage/storageCheck";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { Harness, virtualClock } from "../support/providerHarness";
+import { Harness } from "../support/providerHarness";
 
 /*
  * What production meets and the first simulator never showed: an unverified first contact,
@@ -157,7 +157,6 @@ describe("provider: safe against the real appliance and an interrupted world", (
 
             mkdirSync(lock);
             writeFileSync(join(lock, "holder"), `ci-runner-7:4242:cafe ${Math.floor(Date.now() / 1000)}\n`);
-            h.clock = virtualClock();
             const writes = h.sim.writes();
             await assert.rejects(h.provider.create(h.inputs({ bucket: h.bucket, applyTimeoutSeconds: 10 })), /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance/);
             assert.equal(h.sim.writes(), writes, "nothing written");

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator, RecordedRequest } from "../../rehearsal/ghesSimulator";
+import { virtualClock } from "../support/providerHarness";
 
 /*
  * A stand-in is a claim about the real system. Every Manage API answer the simulator gives,
@@ -40,7 +41,8 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
         it(`GHES ${minor}: every answer and request body the client exchanges matches the OpenAPI description`, async () => {
             const spec = JSON.parse(readFileSync(require.resolve(file), "utf8")) as { paths: Record<string, Record<string, Operation>> };
             const ajv = validator();
-            const sim = await new GhesSimulator({ version: `${minor}.2`, applyDurationMs: 50, nodes: ["ghe-primary", "ghe-replica"] }).start();
+            const clock = virtualClock();
+            const sim = await new GhesSimulator({ version: `${minor}.2`, applyDurationMs: 50, nodes: ["ghe-primary", "ghe-replica"], clock }).start();
             try {
                 const c = new ManageClient({ hostname: "127.0.0.1", port: sim.managePort, user: "api_key", password: sim.password, caBundle: sim.caBundle });
                 // Everything the provider calls, in the states it meets.
@@ -57,7 +59,7 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
                 const runId = await c.startApply();
                 await c.applyStatus(runId);
                 await c.applyEvents();
-                await new Promise((r) => setTimeout(r, 80));
+                await clock.sleep(80);
                 await c.applyStatus(runId);
                 await c.applyStatus();
                 await c.applyEvents();

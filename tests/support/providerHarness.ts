@@ -1,4 +1,4 @@
-import { Clock, realClock } from "../../ghes/clock";
+import { Clock } from "../../ghes/clock";
 import { GhesSettingsInputs } from "../../provider/fields";
 import { makeGhesSettingsProvider } from "../../provider/ghesSettingsProvider";
 import { checkInputs } from "../../provider/inputs";
@@ -10,12 +10,18 @@ import { StandIns } from "../../rehearsal/standIns";
 export class Harness extends StandIns {
     readonly logs: string[] = [];
     readonly env: Record<string, string | undefined> = {};
-    /** Clock the provider uses; a test may swap in a virtual one to reach long timeouts instantly. */
-    clock: Clock = realClock;
+    /**
+     * The one clock of the provider and the simulated appliance: virtual, so backoff, polls,
+     * lock waits and configuration runs take no real time (a run ends once the provider has
+     * waited its duration), and long timeouts are reached at once.
+     */
+    readonly clock: Clock;
     readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env, clock: this.clock }));
 
     constructor(simulator: SimulatorOptions = {}, withS3 = true, otherBuckets: string[] = []) {
-        super({ simulator, s3: withS3, otherBuckets });
+        const clock = virtualClock();
+        super({ simulator: { clock, ...simulator }, s3: withS3, otherBuckets });
+        this.clock = clock;
     }
 
     /** A second provider (another stack) with its own logs, aimed at the same stand-ins. */
