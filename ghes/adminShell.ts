@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Client } from "ssh2";
 import { formatDuration } from "./clock";
 import { AdminShellError } from "./errors";
+import { excerpt } from "./redaction";
 import { BATCH_FAILED_BASE, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch } from "./shellQuote";
 
 export interface AdminShellOptions {
@@ -38,6 +39,8 @@ export class AdminShell {
     /** Fingerprint of the host key seen on connect. */
     public fingerprint?: string;
     private readonly endpoint: string;
+    /** Secret values this shell sent: masked in any output quoted in an error, before it is cut. */
+    private readonly sentSecrets = new Set<string>();
 
     constructor(private readonly o: AdminShellOptions) {
         this.endpoint = `ssh://admin@${o.hostname}:${o.port}`;
@@ -142,7 +145,7 @@ export class AdminShell {
         const r = await this.exec(gheConfigGetBatch(keys));
         const rows = parseGetBatch(keys, r.stdout);
         if (r.code !== 0 || rows.length !== keys.length) {
-            throw this.error("exit-status", `reading ${keys.join(", ")} failed with exit status ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+            throw this.error("exit-status", `reading ${keys.join(", ")} failed with exit status ${r.code}: ${excerpt(r.stderr, this.sentSecrets)}`);
         }
         const out: Record<string, string | undefined> = {};
         for (const row of rows) {
@@ -159,6 +162,7 @@ export class AdminShell {
      */
     async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[], thenRun?: string): Promise<void> {
         if (entries.length === 0) return;
+        for (const e of entries) if (e.secret) this.sentSecrets.add(e.value);
         // `thenRun` (a shell snippet) runs in the same command once every write succeeded.
         const r = await this.exec(gheConfigSetBatch(entries) + (thenRun ? `; ${thenRun}` : ""), { stdin: batchStdin(entries) });
         if (r.code === 0) return;
@@ -166,7 +170,7 @@ export class AdminShell {
         const known = failedAt >= 0 && failedAt < entries.length;
         const status = /ghe-config exit status (\d+)\s*$/.exec(r.stderr.trim());
         const stderr = r.stderr.replace(/ghe-config exit status \d+\s*$/, "").trim();
-        throw Object.assign(this.error("exit-status", `writing ${known ? entries[failedAt].key : "the settings"} failed with exit status ${status?.[1] ?? r.code}: ${stderr.slice(0, 300)}`),
+        throw Object.assign(this.error("exit-status", `writing ${known ? entries[failedAt].key : "the settings"} failed with exit status ${status?.[1] ?? r.code}: ${excerpt(stderr, this.sentSecrets)}`),
             { written: known ? failedAt : 0 });
     }
 

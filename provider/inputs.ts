@@ -63,6 +63,9 @@ export function checkInputs(raw: Record<string, unknown>, env: Record<string, st
     }
     if (out.managementPassword === undefined && !env[PASSWORD_ENV]) {
         fail("managementPassword", `is required: give it as a secret input or set ${PASSWORD_ENV} in the environment of pulumi`);
+    } else if (out.managementPassword === undefined) {
+        const problem = rules.passwordError(env[PASSWORD_ENV] as string);
+        if (problem) fail("managementPassword", `${PASSWORD_ENV} ${problem}`);
     }
     return { inputs: out as unknown as GhesSettingsInputs, failures };
 }

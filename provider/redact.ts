@@ -1,11 +1,7 @@
+import { maskSecrets } from "../ghes/redaction";
+
 /** Replaces every occurrence of the given secret values in text by a placeholder. */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-    let out = text;
-    for (const s of secrets) {
-        if (s && s.length >= 4) out = out.split(s).join("[secret]");
-    }
-    return out;
-}
+export const redact = (text: string, secrets: ReadonlyArray<string | undefined>): string => maskSecrets(text, secrets);
 
 /** An Error whose message (and stack) has been scrubbed of secrets. */
 export function redactError(err: unknown, secrets: ReadonlyArray<string | undefined>): Error {

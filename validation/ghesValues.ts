@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { ECOSYSTEMS } from "../ghes/ecosystemKeys";
+import { MIN_MASKED_SECRET_LENGTH } from "../ghes/redaction";
 import { bucketNameError } from "./awsNames";
 import { isUnknown } from "./unknownValue";
 
@@ -66,7 +67,9 @@ export const fingerprintError = (v: string): string | undefined =>
 export const managementUserError = (v: string): string | undefined =>
     /^[\w.@-]{1,64}$/.test(v) ? undefined : "must be api_key or a Management Console user name";
 
-export const passwordError = (v: string): string | undefined => (hasControlChars(v) ? "must not contain control characters" : undefined);
+// Secrets shorter than MIN_MASKED_SECRET_LENGTH could not be masked in error messages and logs.
+export const passwordError = (v: string): string | undefined =>
+    hasControlChars(v) ? "must not contain control characters" : v.length < MIN_MASKED_SECRET_LENGTH ? `must be at least ${MIN_MASKED_SECRET_LENGTH} characters` : undefined;
 
 export const sshPrivateKeyError = (v: string): string | undefined => (v.includes("PRIVATE KEY-----") ? undefined : "must be a PEM or OpenSSH private key");
 
@@ -77,7 +80,7 @@ export const accessKeyIdError = (v: string): string | undefined =>
     !/^[\x21-\x7e]{3,128}$/.test(v) ? "must be 3-128 printable characters without spaces" : v.startsWith("-") ? "must not begin with '-'" : undefined;
 
 export const secretAccessKeyError = (v: string): string | undefined =>
-    !/^[\x21-\x7e]{3,256}$/.test(v) ? "must be 3-256 printable characters without spaces" : v.startsWith("-") ? "must not begin with '-'" : undefined;
+    !new RegExp(`^[\\x21-\\x7e]{${MIN_MASKED_SECRET_LENGTH},256}$`).test(v) ? `must be ${MIN_MASKED_SECRET_LENGTH}-256 printable characters without spaces` : v.startsWith("-") ? "must not begin with '-'" : undefined;
 
 const ECOSYSTEM_STATES = ["enabled", "readonly", "disabled"];
 

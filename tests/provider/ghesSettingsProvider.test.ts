@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { chmodSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
@@ -240,6 +242,22 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             });
             assert.equal(h.sim.clientRuns().length, 0);
             assert.equal(h.sim.config()[KEYS.enabled], undefined, "Packages is not enabled against half-written storage");
+        });
+
+        it("a failing write whose output quotes the secret across the 300-character cut does not leak any part of it", async () => {
+            // A ghe-config that echoes the rejected value (as a Ruby exception message would), placed so that the
+            // excerpt's cut at 300 characters falls inside the secret.
+            const tool = join(h.sim.dir, "bin", "ghe-config");
+            renameSync(tool, `${tool}.real`);
+            const padding = "x".repeat(300 - "error: invalid value ".length - 16); // 16 characters of the secret before the cut
+            writeFileSync(tool, `#!/bin/sh\nif [ "$#" -eq 2 ] && [ "$1" = "${KEYS.secretAccessKey}" ]; then echo "error: invalid value ${padding}$2 for $1" >&2; exit 255; fi\nexec "$0.real" "$@"\n`);
+            chmodSync(tool, 0o755);
+            await assert.rejects(h.provider.create(h.inputs()), (e: Error) => {
+                assert.match(e.message, /writing secrets\.packages\.aws-secret-key failed with exit status 255: error: invalid value x+/);
+                const secret = h.key.secretAccessKey;
+                for (let i = 0; i + 10 <= secret.length; i++) assert.ok(!e.message.includes(secret.slice(i, i + 10)), `part of the secret (${i}..${i + 10}) leaked: ${e.message}`);
+                return true;
+            });
         });
 
         it("refuses a changed SSH host key after the first contact, before writing anything", async () => {

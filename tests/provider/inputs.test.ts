@@ -39,7 +39,10 @@ describe("provider/inputs: check validates everything before any network call", 
         ["bucket with quotes", { bucket: "acme'$(reboot)'" }, /^bucket: only lowercase/],
         ["bucket with newline", { bucket: "acme\nx" }, /^bucket:/],
         ["empty secret", { secretAccessKey: "" }, /^secretAccessKey: is required/],
-        ["secret with newline", { secretAccessKey: "abc\ndef" }, /^secretAccessKey: must be 3-256 printable/],
+        ["secret with newline", { secretAccessKey: "abc\ndef" }, /^secretAccessKey: must be 4-256 printable/],
+        // Shorter secrets could not be masked in error messages (ghes/redaction.ts).
+        ["secret too short to be masked", { secretAccessKey: "abc" }, /^secretAccessKey: must be 4-256 printable/],
+        ["password too short to be masked", { managementPassword: "pw1" }, /^managementPassword: must be at least 4 characters/],
         ["key id with space", { accessKeyId: "AKIA X" }, /^accessKeyId:/],
         ["bad fingerprint", { sshHostKeyFingerprint: "MD5:aa:bb" }, /^sshHostKeyFingerprint: must be an OpenSSH SHA256/],
         ["bad CA bundle", { caBundle: "not a pem" }, /^caBundle:/],
@@ -84,6 +87,7 @@ describe("provider/inputs: check validates everything before any network call", 
         const { managementPassword: _omit, ...noPassword } = valid;
         assert.match(reasons(noPassword).join(), /managementPassword: is required: .*GHES_MANAGEMENT_PASSWORD/);
         assert.deepEqual(reasons(noPassword, { GHES_MANAGEMENT_PASSWORD: "from-env" }), []);
+        assert.match(reasons(noPassword, { GHES_MANAGEMENT_PASSWORD: "pw1" }).join(), /managementPassword: GHES_MANAGEMENT_PASSWORD must be at least 4 characters/, "too short to be masked");
     });
 
     it("accepts plain http only for a loopback S3 stand-in", () => {

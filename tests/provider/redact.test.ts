@@ -10,6 +10,10 @@ describe("provider/redact: errors are scrubbed of secrets before they leave the 
         assert.equal(redact("a b c", [undefined, "", "b"]), "a b c");
     });
 
+    it("masks a secret that contains another secret as a whole (longest first), leaving no part of it", () => {
+        assert.equal(redact("key=pw-hunter22-tail", ["hunter22", "pw-hunter22-tail"]), "key=[secret]");
+    });
+
     it("returns a new error with a clean message and keeps the error's name", () => {
         const original = new TypeError("could not authenticate with s3cr3t-pass");
         const clean = redactError(original, ["s3cr3t-pass"]);
