@@ -41,6 +41,8 @@ export class ManageClient {
     private readonly endpoint: string;
     private readonly auth: string;
     public requests = 0;
+    /** The appliance's clock as its last answer's `Date` header told it, and this runner's clock at that moment. */
+    private applianceClock?: { applianceMs: number; localMs: number };
 
     constructor(private readonly o: ManageClientOptions) {
         this.endpoint = `${o.hostname.includes(":") ? `[${o.hostname}]` : o.hostname}:${o.port}`;
@@ -59,9 +61,10 @@ export class ManageClient {
         let last: ManageApiError | undefined;
         for (let attempt = 0; attempt < attempts; attempt++) {
             if (attempt > 0) await clock.sleep(backoffDelay(attempt - 1, { initialMs: 300, factor: 2, maxMs: 5000 }));
-            let res: { status: number; body: unknown };
+            let res: { status: number; body: unknown; date?: string };
             try {
                 res = await this.once(method, path, body);
+                this.noteApplianceTime(res.date);
             } catch (err) {
                 const e = err as NodeJS.ErrnoException;
                 last = this.error(manageKindOfNetworkError(e), method, path, `${e.code || "error"}: ${e.message}`);
@@ -75,11 +78,26 @@ export class ManageClient {
         throw this.error(last?.kind ?? "unreachable", method, path, `${last?.detail ?? "no answer"} (after ${attempts} attempts)`, last?.status);
     }
 
+    /**
+     * The appliance's current time (ms since the epoch), or undefined when none of its answers
+     * carried a valid `Date` header (RFC 9110 §6.6.1: an origin server with a clock sends one).
+     * Advanced by this runner's clock since that answer: only its rate matters, not its offset.
+     */
+    applianceNow(): number | undefined {
+        if (!this.applianceClock) return undefined;
+        return this.applianceClock.applianceMs + ((this.o.clock ?? realClock).now() - this.applianceClock.localMs);
+    }
+
+    private noteApplianceTime(date: string | undefined): void {
+        const applianceMs = date === undefined ? NaN : Date.parse(date);
+        if (Number.isFinite(applianceMs)) this.applianceClock = { applianceMs, localMs: (this.o.clock ?? realClock).now() };
+    }
+
     private error(kind: ManageApiError["kind"], method: string, path: string, detail: string, status?: number): ManageApiError {
         return new ManageApiError(kind, method, path, this.endpoint, detail, status);
     }
 
-    private once(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    private once(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; date?: string }> {
         this.requests++;
         const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         const timeoutMs = this.o.requestTimeoutMs ?? 30000;
@@ -106,7 +124,7 @@ export class ManageClient {
                     const text = Buffer.concat(chunks).toString("utf8");
                     let parsed: unknown = text;
                     try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
-                    resolve({ status: res.statusCode ?? 0, body: parsed });
+                    resolve({ status: res.statusCode ?? 0, body: parsed, date: res.headers.date });
                 });
             });
             // A deadline for the whole exchange: an idle timeout alone lets a trickling server hold a request for ever.

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { AdminShell } from "./adminShell";
 import { realClock } from "./clock";
 import { AdminShellApplier, ConfigurationApplier, ManageApiApplier } from "./configurationApplier";
@@ -13,8 +14,33 @@ export function hasManageApi(version: string | undefined): boolean {
     return version !== undefined && compareVersions(version, MANAGE_API_VERSION) >= 0;
 }
 
-/** Comment of every temporary admin-shell key this package registers (how stale ones are recognised). */
-export const TEMPORARY_KEY_COMMENT = "pulumi-ghes-packages";
+/**
+ * Comment of every temporary admin-shell key this package registers:
+ * `ghes-packages-s3-temporary-<the appliance's time in ms, 13 digits>-<16 random hex digits>`.
+ * Stale ones are recognised by the whole format, which no administrator's comment matches by accident.
+ */
+const TEMPORARY_KEY = /^ssh-ed25519 [A-Za-z0-9+/]+={0,2} ghes-packages-s3-temporary-(\d{13})-[0-9a-f]{16}$/;
+
+/**
+ * 0.2.0 commented its keys `pulumi-ghes-packages-<Date.now()>`: recognised only with exactly 13
+ * digits (a millisecond time; `pulumi-ghes-packages-2025` is someone's comment) no earlier than
+ * this package's first release (0.1.0, 2026-11-27).
+ */
+const TEMPORARY_KEY_OF_0_2_0 = /^ssh-ed25519 [A-Za-z0-9+/]+={0,2} pulumi-ghes-packages-(\d{13})$/;
+const FIRST_RELEASE_MS = Date.UTC(2026, 10, 27);
+
+export function temporaryKeyComment(applianceMs: number): string {
+    return `ghes-packages-s3-temporary-${String(Math.round(applianceMs)).padStart(13, "0")}-${randomBytes(8).toString("hex")}`;
+}
+
+/** When a key of the admin shell's list was registered, if it is provably one of this package's temporary keys. */
+export function temporaryKeyRegisteredAt(line: string): number | undefined {
+    const trimmed = line.trim();
+    const current = TEMPORARY_KEY.exec(trimmed);
+    if (current) return Number(current[1]);
+    const old = TEMPORARY_KEY_OF_0_2_0.exec(trimmed);
+    return old && Number(old[1]) >= FIRST_RELEASE_MS ? Number(old[1]) : undefined;
+}
 
 /**
  * A temporary key older than this is left over. An operation holds its key from reading the
@@ -95,7 +121,7 @@ export class GhesAppliance {
         let registered: string | undefined;
         if (this.hasManageApi) {
             await this.removeStaleKeys();
-            const pair = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${(ctx.clock ?? realClock).now()}`);
+            const pair = generateEd25519KeyPair(temporaryKeyComment(this.applianceNow()));
             try {
                 await this.manage.addSshKey(pair.public);
             } catch (err) {
@@ -120,7 +146,7 @@ export class GhesAppliance {
             try {
                 await this.manage.removeSshKey(key);
             } catch (err) {
-                ctx.log(`WARNING: could not remove the temporary SSH key from ${conn.hostname} (${(err as Error).message}); remove the key commented ${TEMPORARY_KEY_COMMENT}-* under Management Console > SSH access`);
+                ctx.log(`WARNING: could not remove the temporary SSH key from ${conn.hostname} (${(err as Error).message}); remove the key commented ${key.trim().split(/\s+/).pop()} under Management Console > SSH access`);
             }
         };
         try {
@@ -133,17 +159,28 @@ export class GhesAppliance {
     }
 
     /**
+     * The appliance's time, from the `Date` header of its Manage API answers: keys are stamped
+     * and aged by one clock, whatever the runners' clocks say. An appliance that sends no `Date`
+     * (RFC 9110 §6.6.1 requires it of a server with a clock) leaves only this runner's clock.
+     */
+    private applianceNow(): number {
+        return this.manage.applianceNow() ?? (this.ctx.clock ?? realClock).now();
+    }
+
+    /**
      * Removes temporary keys this package registered that outlived their operation (a process
-     * killed mid-way, an answer lost): recognised by their comment and older than STALE_KEY_MS.
-     * The client retries each removal; one that still fails is reported, not fatal.
+     * killed mid-way, an answer lost): recognised by their whole comment format and older than
+     * STALE_KEY_MS by the appliance's clock. The client retries each removal; one that still
+     * fails is reported, not fatal.
      */
     private async removeStaleKeys(): Promise<void> {
         if (this.staleKeysRemoved) return;
         this.staleKeysRemoved = true;
-        const now = (this.ctx.clock ?? realClock).now();
-        const stale = (await this.manage.listSshKeys()).filter((line) => {
-            const m = new RegExp(`\\s${TEMPORARY_KEY_COMMENT}-(\\d+)\\s*$`).exec(line);
-            return m !== null && now - Number(m[1]) > STALE_KEY_MS;
+        const keys = await this.manage.listSshKeys();
+        const now = this.applianceNow();
+        const stale = keys.filter((line) => {
+            const registeredAt = temporaryKeyRegisteredAt(line);
+            return registeredAt !== undefined && now - registeredAt > STALE_KEY_MS;
         });
         for (const key of stale) {
             try {

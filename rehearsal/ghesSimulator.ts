@@ -110,6 +110,13 @@ export class GhesSimulator {
      * default (a version where an observed key differs).
      */
     readonly ignoredKeys = new Set<string>();
+    /**
+     * The appliance's clock relative to this machine's, and whether its answers carry a `Date`
+     * header. RFC 9110 §6.6.1: an origin server with a clock MUST send `Date` in 2xx-4xx
+     * answers (Node's http server does by default); `sendDate = false` models one without.
+     */
+    clockOffsetMs = 0;
+    sendDate = true;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -215,6 +222,8 @@ export class GhesSimulator {
             const send = (status: number, payload?: unknown) => {
                 rec.status = status;
                 rec.response = payload;
+                if (this.sendDate) res.setHeader("date", new Date(Date.now() + this.clockOffsetMs).toUTCString());
+                else res.sendDate = false;
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));
                 this.afterResponse?.(rec);

@@ -25,6 +25,19 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         assert.equal(sim.requests[0].authorized, true);
     });
 
+    it("knows the appliance's time from the Date header of its answers (RFC 9110 §6.6.1), and says when it cannot", async () => {
+        const c = client();
+        assert.equal(c.applianceNow(), undefined, "nothing heard yet");
+        sim.clockOffsetMs = 5 * 3600_000;
+        await c.version();
+        const skew = c.applianceNow()! - (Date.now() + sim.clockOffsetMs);
+        assert.ok(Math.abs(skew) < 60_000, `${skew} ms off the appliance's clock (Date has whole seconds)`);
+        const quiet = client();
+        sim.sendDate = false;
+        await quiet.version();
+        assert.equal(quiet.applianceNow(), undefined, "no Date header: unknown, not this runner's time");
+    });
+
     it("verifies the certificate: without the CA bundle it refuses to talk", async () => {
         await assert.rejects(client({ caBundle: undefined, attempts: 1 }).version(), (e: Error) => /GET \/manage\/v1\/version on 127\.0\.0\.1:\d+ failed: .*(self-signed|certificate)/i.test(e.message));
         assert.equal(sim.requests.length, 0, "no request reached the server");

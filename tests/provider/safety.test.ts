@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
+import { realClock } from "../../ghes/clock";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
-import { STALE_KEY_MS, TEMPORARY_KEY_COMMENT } from "../../ghes/session";
+import { STALE_KEY_MS } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { checkStorage } from "../../storage/storageCheck";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -78,12 +79,59 @@ describe("provider: safe against the real appliance and an interrupted world", (
         });
 
         it("removes stale temporary SSH keys this package left behind, and only those", async () => {
-            const stale = generateEd25519KeyPair(`${TEMPORARY_KEY_COMMENT}-${Date.now() - STALE_KEY_MS - 60_000}`).public;
+            const stale = generateEd25519KeyPair(`ghes-packages-s3-temporary-${Date.now() - STALE_KEY_MS - 60_000}-0123456789abcdef`).public;
+            const staleOf020 = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - STALE_KEY_MS - 60_000}`).public; // as 0.2.0 named them
             const operators = generateEd25519KeyPair("alice@laptop").public;
             h.sim.authorizeKey(stale);
+            h.sim.authorizeKey(staleOf020);
             h.sim.authorizeKey(operators);
             await h.provider.create(h.inputs());
             assert.deepEqual([...h.sim.authorizedKeys], [operators.trim()]);
+        });
+
+        it("leaves an administrator's key whose comment only resembles a temporary key's (pulumi-ghes-packages-2025)", async () => {
+            const administrators = generateEd25519KeyPair("pulumi-ghes-packages-2025").public;
+            const dated = generateEd25519KeyPair("pulumi-ghes-packages-20250101").public;
+            h.sim.authorizeKey(administrators);
+            h.sim.authorizeKey(dated);
+            await h.provider.create(h.inputs());
+            assert.deepEqual([...h.sim.authorizedKeys].sort(), [administrators.trim(), dated.trim()].sort());
+        });
+
+        it("registers its temporary key under an unambiguous comment stamped with the appliance's time", async () => {
+            h.sim.clockOffsetMs = 3 * 24 * 3600_000; // the appliance's clock is three days ahead of this runner's
+            await h.provider.create(h.inputs());
+            const added = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/access/ssh").map((r) => (r.body as { key: string }).key);
+            assert.equal(added.length, 1);
+            const m = /^ssh-ed25519 \S+ ghes-packages-s3-temporary-(\d{13})-[0-9a-f]{16}$/.exec(added[0]);
+            assert.ok(m, added[0]);
+            const skew = Number(m[1]) - (Date.now() + h.sim.clockOffsetMs);
+            assert.ok(Math.abs(skew) < 10 * 60_000, `stamped ${skew} ms away from the appliance's clock`);
+        });
+
+        it("ages temporary keys by the appliance's clock (the Date header of its answers), not by this runner's", async () => {
+            // Keys as 0.2.0 registered them, stamped with the registering runner's (correct) clock.
+            const applianceNow = Date.now();
+            const stale = generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - STALE_KEY_MS - 60_000}`).public;
+            const inUse = generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - 60_000}`).public;
+            h.sim.authorizeKey(stale);
+            h.sim.authorizeKey(inUse);
+            // This runner's clock is 7 hours behind: by it, the stale key looks fresh.
+            h.clock = { now: () => Date.now() - 7 * 3600_000, sleep: realClock.sleep };
+            await h.provider.create(h.inputs());
+            assert.deepEqual([...h.sim.authorizedKeys], [inUse.trim()], "the stale key is removed, the one in use is kept");
+            // Another runner whose clock is 7 hours ahead: by it, the key in use looks stale.
+            h.clock = { now: () => Date.now() + 7 * 3600_000, sleep: realClock.sleep };
+            await h.provider.create(h.inputs());
+            assert.deepEqual([...h.sim.authorizedKeys], [inUse.trim()], "another stack's key in use is never removed");
+        });
+
+        it("without a Date header in the appliance's answers, ages keys by this runner's clock", async () => {
+            h.sim.sendDate = false;
+            const stale = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - STALE_KEY_MS - 60_000}`).public;
+            h.sim.authorizeKey(stale);
+            await h.provider.create(h.inputs());
+            assert.deepEqual([...h.sim.authorizedKeys], []);
         });
     });
 

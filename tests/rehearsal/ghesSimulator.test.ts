@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import Ajv from "ajv";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator, RecordedRequest } from "../../rehearsal/ghesSimulator";
@@ -85,6 +86,24 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
         });
     }
 
+    it("every answer carries a Date header from the appliance's own clock (RFC 9110 §6.6.1: an origin server with a clock MUST send it in 2xx-4xx answers)", async () => {
+        const sim = await new GhesSimulator().start();
+        try {
+            sim.clockOffsetMs = -2 * 24 * 3600_000;
+            const dates: string[] = [];
+            for (const path of ["/manage/v1/version", "/manage/v1/no-such-endpoint"]) {
+                const res = await getWithDate(sim, path);
+                dates.push(String(res.date));
+            }
+            for (const d of dates) {
+                assert.match(d, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/, "IMF-fixdate (RFC 9110 §5.6.7)");
+                assert.ok(Math.abs(Date.parse(d) - (Date.now() + sim.clockOffsetMs)) < 60_000);
+            }
+        } finally {
+            await sim.stop();
+        }
+    });
+
     it("the maintenance answer the client reads is the documented array (one object per node)", async () => {
         const sim = await new GhesSimulator({ nodes: ["a", "b"] }).start();
         try {
@@ -97,3 +116,16 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
         }
     });
 });
+
+/** One GET with the simulator's password; resolves with the status and the Date header. */
+function getWithDate(sim: GhesSimulator, path: string): Promise<{ status: number; date?: string }> {
+    return new Promise((resolve, reject) => {
+        const req = httpsRequest({ host: "127.0.0.1", port: sim.managePort, path, ca: sim.caBundle, agent: false,
+            headers: { authorization: "Basic " + Buffer.from(`api_key:${sim.password}`).toString("base64") } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, date: res.headers.date }));
+        });
+        req.on("error", reject);
+        req.end();
+    });
+}
