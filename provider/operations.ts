@@ -11,7 +11,7 @@ import { GhesOperationError, isConnectionLost } from "../ghes/errors";
 import { ecosystemMismatches, ecosystemsFromManageSettings, servesContainerRegistry } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
 import { GhesAppliance } from "../ghes/session";
-import { checkStorage } from "../storage/storageCheck";
+import { checkStorage, claimBucket, OwnerMarker } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
 import { connectionOf, desiredSettingsOf, fieldsFromGhes } from "./inputs";
 
@@ -40,7 +40,9 @@ const versionOf = (a: GhesAppliance) => a.version ?? "unknown (< 3.8)";
  * nothing and runs nothing when GHES already holds the values.
  */
 export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string, unapplied: readonly string[] = []): Promise<ApplyReport> {
-    if (inputs.storageCheck && inputs.packagesEnabled) {
+    const claimsBucket = inputs.storageCheck && inputs.packagesEnabled;
+    let marker: OwnerMarker | undefined;
+    if (claimsBucket) {
         ctx.log(`storage check: using the key on bucket ${inputs.bucket} at ${inputs.serviceUrl} as GHES will`);
         const r = await checkStorage({
             serviceUrl: inputs.serviceUrl,
@@ -53,15 +55,22 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
             owner: { hostname: inputs.hostname, allowShared: inputs.allowSharedBucket },
         });
         ctx.log(`storage check: passed (${r.operations.join(", ")}; ${r.requests} requests, ${r.attempts} attempt(s))`);
-        if (r.previousOwner !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${r.previousOwner})`);
+        marker = r.marker;
     }
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
     const desired = desiredSettingsOf(inputs);
     await refuseContainerRegistryWithoutIsolation(appliance, inputs, ctx);
-    const outcome = await writeThenApply(appliance, inputs, ctx, (current) => {
+    const outcome = await writeThenApply(appliance, inputs, ctx, async (current) => {
         ctx.log(`connected to GHES ${versionOf(appliance)} at ${inputs.hostname}, host key ${appliance.hostKeyFingerprint}`);
         const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
         if (refusal) throw new GhesOperationError(`${inputs.hostname}: ${refusal}`);
+        // Claimed once GHES was reached and its host key verified, before any setting is written:
+        // a refused first contact claims nothing.
+        if (claimsBucket) {
+            const previous = await claimBucket({ ...inputs, owner: { hostname: inputs.hostname, allowShared: inputs.allowSharedBucket }, known: marker });
+            marker = undefined; // a repeated attempt (reconnect) reads the marker afresh
+            if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous})`);
+        }
         return desired;
     }, unapplied.length > 0, () => verifyEcosystems(appliance, inputs));
     if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
@@ -124,7 +133,7 @@ async function writeThenApply(
     appliance: GhesAppliance,
     inputs: GhesSettingsInputs,
     ctx: ProviderContext,
-    decide: (current: GhesSettings, owner: string | undefined) => GhesSettings | undefined,
+    decide: (current: GhesSettings, owner: string | undefined) => GhesSettings | undefined | Promise<GhesSettings | undefined>,
     pendingRun = false,
     afterRun?: () => Promise<void>,
 ): Promise<WriteOutcome> {
@@ -139,7 +148,7 @@ async function writeThenApply(
         try {
             const current = await shell.readConfig(keysToRead(inputs));
             const records = await readApplianceRecords(shell);
-            const desired = decide(current, records.owner);
+            const desired = await decide(current, records.owner);
             if (desired === undefined) return;
             await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
             // Recorded once per appliance (and when another name took over): see ghes/applianceRecords.ts.

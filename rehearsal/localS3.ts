@@ -10,12 +10,15 @@ import { PolicyDocument } from "../policies/identityPolicy";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3Object = require("s3rver/lib/models/object");
 
 /*
  * A local S3 for the storage check and the rehearsal: s3rver, plus middlewares in front of
  * it that (1) verify SigV4 signatures against registered keys (s3rver does not), (2)
- * authorize each request with an IAM evaluator against the key's identity policy, and
- * (3) serve the multipart calls s3rver lacks (ListParts, ListMultipartUploads, Abort).
+ * authorize each request with an IAM evaluator against the key's identity policy,
+ * (3) serve the multipart calls s3rver lacks (ListParts, ListMultipartUploads, Abort), and
+ * (4) evaluate conditional writes, which s3rver ignores (see preconditionFailure).
  */
 
 export interface LocalS3Key {
@@ -56,6 +59,14 @@ export class LocalS3 {
     readonly keys = new Map<string, LocalS3Key>();
     readonly requests: S3RequestRecord[] = [];
     readonly uploads = new Map<string, Upload>();
+    /**
+     * What PutObject with If-Match answers when the key does not exist. AWS's user guide
+     * ("Conditional write behavior") says 404 Not Found; other S3 services answer 412 (Apache
+     * Ozone, HDDS-13919). The client must take either (storage/storageCheck.ts).
+     */
+    ifMatchAbsentStatus: 404 | 412 = 404;
+    /** Object writes per key, one at a time: S3 evaluates a condition and writes atomically. */
+    private readonly keyWrites = new Map<string, Promise<void>>();
     private server: Server | undefined;
     private readonly dir = mkdtempSync(join(tmpdir(), "local-s3-"));
     private readonly s3rver;
@@ -77,6 +88,24 @@ export class LocalS3 {
         return r.objects.map((o: { key: string }) => o.key);
     }
 
+    /** An object's content as text (via s3rver's store, no request). */
+    async objectText(bucket: string, key: string): Promise<string | undefined> {
+        const o = await this.s3rver.store.getObject(bucket, key);
+        if (!o) return undefined;
+        const chunks: Buffer[] = [];
+        for await (const c of o.content) chunks.push(Buffer.from(c));
+        return Buffer.concat(chunks).toString("utf8");
+    }
+
+    /** Writes an object directly into the store (what another writer left in the bucket). */
+    async putObjectText(bucket: string, key: string, text: string): Promise<void> {
+        await this.s3rver.store.putObject(new S3Object(bucket, key, Buffer.from(text), { "content-type": "application/json" }));
+    }
+
+    async deleteObject(bucket: string, key: string): Promise<void> {
+        await this.s3rver.store.deleteObject(bucket, key);
+    }
+
     async start(): Promise<this> {
         const addr = await this.s3rver.run();
         this.server = this.s3rver.httpServer;
@@ -91,6 +120,38 @@ export class LocalS3 {
             this.server = undefined;
         }
         rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    /** Waits for this key's earlier writes; resolves with the function that lets the next one in. */
+    private async writeTurn(id: string): Promise<() => void> {
+        const before = this.keyWrites.get(id) ?? Promise.resolve();
+        let release!: () => void;
+        const mine = new Promise<void>((r) => { release = r; });
+        const chain = before.then(() => mine);
+        this.keyWrites.set(id, chain);
+        await before;
+        return () => {
+            release();
+            if (this.keyWrites.get(id) === chain) this.keyWrites.delete(id);
+        };
+    }
+
+    /**
+     * Conditional writes as the Amazon S3 User Guide documents them ("How to prevent object
+     * overwrites with conditional writes"; PutObject IfNoneMatch/IfMatch in the API reference):
+     * `If-None-Match: *` fails with 412 PreconditionFailed if the key exists; `If-Match: <ETag>`
+     * fails with 412 if the current ETag differs, and with 404 NoSuchKey if there is no object
+     * (ifMatchAbsentStatus). Pinned by tests/rehearsal/localS3.test.ts.
+     */
+    private async preconditionFailure(bucket: string, key: string, ifNoneMatch: string, ifMatch: string): Promise<[number, string, string] | undefined> {
+        if (!ifNoneMatch && !ifMatch) return undefined;
+        const exists = await this.s3rver.store.existsObject(bucket, key);
+        const precondition: [number, string, string] = [412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"];
+        if (ifNoneMatch) return ifNoneMatch.trim() === "*" && exists ? precondition : undefined;
+        if (!exists) return this.ifMatchAbsentStatus === 404 ? [404, "NoSuchKey", "The specified key does not exist."] : precondition;
+        const { etag } = await this.s3rver.store.getMetadata(bucket, key) as { etag: string };
+        const bare = (t: string) => t.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+        return bare(etag) === bare(ifMatch) ? undefined : precondition;
     }
 
     private async gate(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
@@ -164,9 +225,17 @@ export class LocalS3 {
             ctx.status = 204;
             return;
         }
-        // Our auth replaced s3rver's: hand it an anonymous request.
-        delete ctx.headers.authorization;
-        await next();
+        const objectWrite = ctx.method === "PUT" && key !== undefined && !q.has("uploadId");
+        const release = objectWrite ? await this.writeTurn(`${bucket}/${key}`) : undefined;
+        try {
+            const failure = objectWrite ? await this.preconditionFailure(bucket, key, ctx.get("if-none-match"), ctx.get("if-match")) : undefined;
+            if (failure) return deny(...failure);
+            // Our auth replaced s3rver's: hand it an anonymous request.
+            delete ctx.headers.authorization;
+            await next();
+        } finally {
+            release?.();
+        }
         if (ctx.method === "POST" && q.has("uploads") && key) {
             const id = /<UploadId>([^<]+)<\/UploadId>/.exec(String(ctx.body))?.[1] ?? randomBytes(8).toString("hex");
             this.uploads.set(id, { bucket, key, parts: new Map(), initiated: new Date().toISOString() });

@@ -28,8 +28,9 @@ export interface StorageCheckOptions {
     /** Called before each retry, for progress output. */
     onRetry?: (message: string) => void;
     /**
-     * The appliance the bucket is for. When given, the bucket's ownership marker must name
-     * this appliance (or be absent, and is then written): one bucket, one appliance.
+     * The appliance the bucket is for. When given, the bucket's ownership marker is read (not
+     * written): a bucket another appliance claimed is refused here, before GHES is contacted.
+     * The claim itself is claimBucket's, once the appliance was reached and its host key verified.
      */
     owner?: { hostname: string; allowShared: boolean };
 }
@@ -38,9 +39,18 @@ export interface StorageCheckResult {
     operations: string[];
     attempts: number;
     requests: number;
-    /** What the ownership marker said before the check ("absent" when the bucket was unclaimed). */
-    previousOwner?: string;
+    /** The ownership marker as read (when `owner` was given): hand it to claimBucket. */
+    marker?: OwnerMarker;
 }
+
+/** The ownership marker as read: which appliance it names (none: absent) and its ETag for a conditional replace. */
+export interface OwnerMarker {
+    hostname?: string;
+    etag?: string;
+}
+
+/** The key and the bucket, as the S3 client needs them. */
+export type StorageAccess = Pick<StorageCheckOptions, "serviceUrl" | "bucket" | "accessKeyId" | "secretAccessKey" | "requestTimeoutMs">;
 
 /**
  * The ownership marker: which appliance uses the bucket. The GHES docs warn that a staging
@@ -82,27 +92,19 @@ const AUTH_PROPAGATION = new Set(["InvalidAccessKeyId", "AccessDenied", "Signatu
 export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheckResult> {
     const clock = o.clock ?? realClock;
     const deadline = clock.now() + o.timeoutMs;
-    const { region, aws } = regionOfServiceUrl(o.serviceUrl);
     let requests = 0;
-    const client = new S3Client({
-        endpoint: o.serviceUrl,
-        region,
-        forcePathStyle: !aws, // MinIO and other S3-compatible services want path-style addressing
-        credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
-        maxAttempts: 3,
-        // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
-        requestHandler: { connectionTimeout: 5000, requestTimeout: o.requestTimeoutMs ?? 15000, throwOnRequestTimeout: true },
-        // Checksums only where S3 requires them: S3-compatible services may not know the newer headers.
-        requestChecksumCalculation: "WHEN_REQUIRED",
-        responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    const client = s3ClientFor(o);
     client.middlewareStack.add((next) => async (args) => { requests++; return next(args); }, { step: "finalizeRequest", name: "countRequests" });
     try {
         for (let attempt = 1; ; attempt++) {
             try {
                 const operations = await probeOnce(client, o.bucket);
-                const previousOwner = o.owner ? await claimBucket(client, o.bucket, o.owner, o.serviceUrl) : undefined;
-                return { operations, attempts: attempt, requests, previousOwner };
+                let marker: OwnerMarker | undefined;
+                if (o.owner) {
+                    marker = await readOwnerMarker(client, o);
+                    refuseOthersBucket(marker, o.owner, o);
+                }
+                return { operations, attempts: attempt, requests, marker };
             } catch (err) {
                 if (!(err instanceof ProbeFailure)) throw err;
                 const failure = err;
@@ -119,28 +121,97 @@ export async function checkStorage(o: StorageCheckOptions): Promise<StorageCheck
     }
 }
 
-/** Reads the ownership marker; refuses another appliance's bucket unless allowed; writes the marker if it is not ours. */
-async function claimBucket(client: S3Client, bucket: string, owner: { hostname: string; allowShared: boolean }, serviceUrl: string): Promise<string> {
-    let current: string | undefined;
+/** One S3 client for the key and the bucket, with timeouts. */
+function s3ClientFor(o: StorageAccess): S3Client {
+    const { region, aws } = regionOfServiceUrl(o.serviceUrl);
+    return new S3Client({
+        endpoint: o.serviceUrl,
+        region,
+        forcePathStyle: !aws, // MinIO and other S3-compatible services want path-style addressing
+        credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
+        maxAttempts: 3,
+        // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
+        requestHandler: { connectionTimeout: 5000, requestTimeout: o.requestTimeoutMs ?? 15000, throwOnRequestTimeout: true },
+        // Checksums only where S3 requires them: S3-compatible services may not know the newer headers.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+    });
+}
+
+const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const codeOf = (err: unknown) => { const e = err as { name?: string; Code?: string }; return e.Code ?? e.name; };
+
+/** Reads the ownership marker; absent is `{}`; anything this package would not have written is a clear error. */
+async function readOwnerMarker(client: S3Client, o: StorageAccess): Promise<OwnerMarker> {
+    let text: string;
+    let etag: string | undefined;
     try {
-        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: OWNER_MARKER }));
-        const parsed = JSON.parse((await got.Body?.transformToString()) ?? "{}") as { hostname?: unknown };
-        current = typeof parsed.hostname === "string" ? parsed.hostname : "(unreadable marker)";
+        const got = await client.send(new GetObjectCommand({ Bucket: o.bucket, Key: OWNER_MARKER }));
+        text = (await got.Body?.transformToString()) ?? "";
+        etag = got.ETag;
     } catch (err) {
-        const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-        if (e.name !== "NoSuchKey" && e.Code !== "NoSuchKey" && e.$metadata?.httpStatusCode !== 404) throw err;
+        if (codeOf(err) === "NoSuchKey" || statusOf(err) === 404) return {};
+        throw new StorageCheckError(`storage check failed: reading the ownership marker s3://${o.bucket}/${OWNER_MARKER} at ${o.serviceUrl} failed: ${codeOf(err) ?? "error"}${statusOf(err) ? ` (HTTP ${statusOf(err)})` : ""}. GHES was not changed.`);
     }
-    if (current === owner.hostname) return current;
-    if (current !== undefined && !owner.allowShared) {
-        throw new StorageCheckError(`storage check failed: bucket ${JSON.stringify(bucket)} at ${serviceUrl} is marked as the Packages storage of ${current} ` +
-            `(s3://${bucket}/${OWNER_MARKER}), not of ${owner.hostname}. Two appliances on one bucket overwrite each other's packages ` +
-            `(e.g. a staging instance restored from a production backup). Give this appliance its own bucket, or set allowSharedBucket: true for a planned hand-over. GHES was not changed.`);
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+    const hostname = (parsed as { hostname?: unknown } | undefined)?.hostname;
+    if (typeof parsed !== "object" || parsed === null || typeof hostname !== "string" || hostname === "") {
+        throw new StorageCheckError(`storage check failed: s3://${o.bucket}/${OWNER_MARKER} (bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl}) is not an ownership marker this package wrote ` +
+            `(${parsed === undefined ? "not JSON" : "JSON without a \"hostname\" string"}; it starts ${JSON.stringify(text.slice(0, 40))}). ` +
+            `Find out who wrote it; if no other appliance uses this bucket, delete it (this package writes it again), or replace it with {"hostname": "<the appliance>"}. GHES was not changed.`);
     }
-    await client.send(new PutObjectCommand({
-        Bucket: bucket, Key: OWNER_MARKER, ContentType: "application/json",
-        Body: JSON.stringify({ hostname: owner.hostname, claimedAt: new Date().toISOString(), by: "ghes-packages-s3" }),
-    }));
-    return current ?? "absent";
+    return { hostname, etag };
+}
+
+function refuseOthersBucket(marker: OwnerMarker, owner: { hostname: string; allowShared: boolean }, o: StorageAccess): void {
+    if (marker.hostname === undefined || marker.hostname === owner.hostname || owner.allowShared) return;
+    throw new StorageCheckError(`storage check failed: bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl} is marked as the Packages storage of ${marker.hostname} ` +
+        `(s3://${o.bucket}/${OWNER_MARKER}), not of ${owner.hostname}. Two appliances on one bucket overwrite each other's packages ` +
+        `(e.g. a staging instance restored from a production backup). Give this appliance its own bucket, or set allowSharedBucket: true for a planned hand-over. GHES was not changed.`);
+}
+
+/** How many times a claim re-reads the marker after losing a race before it gives up. */
+const CLAIM_ATTEMPTS = 5;
+
+/**
+ * Claims the bucket for this appliance with a conditional write (Amazon S3 User Guide,
+ * "conditional writes"): `If-None-Match: *` creates the marker only if there is none,
+ * `If-Match: <ETag>` replaces only the marker that was read. When another writer got there
+ * first (412, 409 ConditionalRequestConflict, or 404 for a marker deleted meanwhile) the
+ * marker is read again and the decision made again: of two appliances claiming at once, one
+ * wins and the other is refused. `known` is the marker the storage check read (saves a read).
+ * Returns the previous owner ("absent" when there was none); writes nothing when the marker
+ * already names this appliance.
+ */
+export async function claimBucket(o: StorageAccess & { owner: { hostname: string; allowShared: boolean }; known?: OwnerMarker }): Promise<string> {
+    const client = s3ClientFor(o);
+    try {
+        let marker = o.known ?? await readOwnerMarker(client, o);
+        for (let attempt = 1; ; attempt++) {
+            if (marker.hostname === o.owner.hostname) return marker.hostname;
+            refuseOthersBucket(marker, o.owner, o);
+            try {
+                await client.send(new PutObjectCommand({
+                    Bucket: o.bucket, Key: OWNER_MARKER, ContentType: "application/json",
+                    ...(marker.etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: marker.etag }),
+                    Body: JSON.stringify({ hostname: o.owner.hostname, claimedAt: new Date().toISOString(), by: "ghes-packages-s3" }),
+                }));
+                return marker.hostname ?? "absent";
+            } catch (err) {
+                const lostRace = statusOf(err) === 412 || statusOf(err) === 409 || (marker.etag !== undefined && statusOf(err) === 404);
+                if (!lostRace) {
+                    throw new StorageCheckError(`storage check failed: writing the ownership marker s3://${o.bucket}/${OWNER_MARKER} at ${o.serviceUrl} failed: ${codeOf(err) ?? "error"}${statusOf(err) ? ` (HTTP ${statusOf(err)})` : ""}. GHES was not changed.`);
+                }
+                if (attempt >= CLAIM_ATTEMPTS) {
+                    throw new StorageCheckError(`storage check failed: the ownership marker s3://${o.bucket}/${OWNER_MARKER} changed under every one of ${CLAIM_ATTEMPTS} attempts to claim it; another writer is busy with it. GHES was not changed.`);
+                }
+                marker = await readOwnerMarker(client, o);
+            }
+        }
+    } finally {
+        client.destroy();
+    }
 }
 
 /** One probe operation that failed; decides retry (transient, propagation) and the message. */

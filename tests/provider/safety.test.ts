@@ -4,8 +4,9 @@ import { realClock } from "../../ghes/clock";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { STALE_KEY_MS } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
-import { checkStorage } from "../../storage/storageCheck";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { OWNER_MARKER } from "../../storage/storageCheck";
+import { GhesSimulator } from "../../rehearsal/ghesSimulator";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Harness } from "../support/providerHarness";
@@ -238,15 +239,81 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("one bucket, one appliance", () => {
+        const marker = async () => {
+            const keys = await h.s3!.objectKeys(h.bucket);
+            return keys.includes(OWNER_MARKER) ? (await h.s3!.objectText(h.bucket, OWNER_MARKER)) : undefined;
+        };
+
         it("refuses a bucket another appliance's marker claims (a staging copy of production), before touching GHES", async () => {
-            // Production claimed the bucket first (its own storage check wrote the marker).
-            await checkStorage({ serviceUrl: h.s3!.url, bucket: h.bucket, ...h.key, timeoutMs: 0, owner: { hostname: "ghes-prod.example.com", allowShared: false } });
+            // Production claimed the bucket first.
+            await h.s3!.putObjectText(h.bucket, OWNER_MARKER, JSON.stringify({ hostname: "ghes-prod.example.com", by: "ghes-packages-s3" }));
             await assert.rejects(h.provider.create(h.inputs()), /marked as the Packages storage of ghes-prod\.example\.com .*not of 127\.0\.0\.1.*allowSharedBucket/s);
             assert.equal(h.sim.requests.length, 0, "GHES untouched");
             await h.provider.create(h.inputs({ allowSharedBucket: true }));
             assert.ok(h.logs.some((l) => l.includes("now marked as the Packages storage of 127.0.0.1 (was: ghes-prod.example.com)")));
-            const again = await checkStorage({ serviceUrl: h.s3!.url, bucket: h.bucket, ...h.key, timeoutMs: 0, owner: { hostname: "127.0.0.1", allowShared: false } });
-            assert.equal(again.previousOwner, "127.0.0.1", "the marker names this appliance now, and a re-check writes nothing");
+            assert.equal(JSON.parse((await marker())!).hostname, "127.0.0.1", "the marker names this appliance now");
+            const puts = h.s3!.requests.filter((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`)).length;
+            await h.provider.create(h.inputs());
+            assert.equal(h.s3!.requests.filter((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`)).length, puts, "a bucket already ours is not written again");
+        });
+
+        it("a refused first contact (host key nobody verified) does not claim the bucket", async () => {
+            await assert.rejects(h.provider.create(unpinned()), /no key is pinned/);
+            assert.equal(await marker(), undefined);
+        });
+
+        it("claims the bucket only after the appliance's host key was verified, before any setting is written", async () => {
+            const claimed = () => h.s3!.requests.some((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`) && r.outcome === "allowed");
+            const seen: { claimed: boolean; writes: number }[] = [];
+            h.sim.afterCommand = () => seen.push({ claimed: claimed(), writes: h.sim.writes() });
+            await h.provider.create(h.inputs());
+            h.sim.afterCommand = undefined;
+            assert.equal(seen[0].claimed, false, "not claimed before the admin shell (and its host key) was reached");
+            const firstWrite = seen.find((c) => c.writes > 0);
+            assert.equal(firstWrite?.claimed, true, "claimed before the command that wrote the first setting");
+        });
+
+        for (const [what, text] of [["not JSON", "<html>bucket index</html>"], ["JSON of another shape", JSON.stringify({ owner: 42 })]]) {
+            it(`a marker that is ${what} fails clearly, naming the bucket and the object and what to do, before touching GHES`, async () => {
+                await h.s3!.putObjectText(h.bucket, OWNER_MARKER, text);
+                await assert.rejects(h.provider.create(h.inputs()), (e: Error) => {
+                    assert.doesNotMatch(e.message, /SyntaxError|Unexpected token/);
+                    assert.match(e.message, new RegExp(`s3://${h.bucket}/_ghes-packages-owner\\.json`));
+                    assert.match(e.message, /not an ownership marker this package wrote/);
+                    assert.match(e.message, /delete it/);
+                    return true;
+                });
+                assert.equal(h.sim.writes(), 0);
+            });
+        }
+
+        it("two appliances claiming one bucket at once: exactly one wins, every time (20 trials)", async function () {
+            this.timeout(240000);
+            const other = await new GhesSimulator({ applyDurationMs: 20 }).start();
+            try {
+                const otherLogs: string[] = [];
+                const otherProvider = h.otherProvider(otherLogs);
+                const otherInputs = h.inputs({
+                    hostname: "localhost", managementPort: other.managePort, sshPort: other.sshPort, caBundle: undefined, dangerouslySkipTlsVerification: true,
+                    sshHostKeyFingerprint: other.hostKeyFingerprint, managementPassword: other.password,
+                });
+                const outcomes: string[] = [];
+                for (let trial = 0; trial < 20; trial++) {
+                    await h.s3!.deleteObject(h.bucket, OWNER_MARKER);
+                    for (const sim of [h.sim, other]) { rmSync(sim.configDir, { recursive: true, force: true }); sim.setConfig({}); }
+                    const results = await Promise.allSettled([h.provider.create(h.inputs()), otherProvider.create(otherInputs)]);
+                    const won = results.filter((r) => r.status === "fulfilled").length;
+                    const owner = JSON.parse((await marker()) ?? "{}").hostname;
+                    const loser = results.findIndex((r) => r.status === "rejected");
+                    outcomes.push(`${won} won, marker ${owner}`);
+                    assert.equal(won, 1, `trial ${trial}: ${outcomes.join("; ")}`);
+                    assert.equal(owner, loser === 0 ? "localhost" : "127.0.0.1", `trial ${trial}: the marker names the winner`);
+                    assert.match(String((results[loser] as PromiseRejectedResult).reason), /marked as the Packages storage of/);
+                    assert.equal((loser === 0 ? h.sim : other).config()[KEYS.bucket], undefined, `trial ${trial}: the loser wrote nothing into its appliance`);
+                }
+            } finally {
+                await other.stop();
+            }
         });
     });
 

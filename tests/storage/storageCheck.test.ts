@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { regionOfServiceUrl } from "../../policies/s3Endpoint";
-import { checkStorage, PROBE_PREFIX } from "../../storage/storageCheck";
+import { checkStorage, claimBucket, OWNER_MARKER, PROBE_PREFIX } from "../../storage/storageCheck";
 import { identityPolicyFor, policyWithout } from "../../rehearsal/fixtures";
 import { LocalS3 } from "../../rehearsal/localS3";
 
@@ -92,6 +92,61 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
             sockets.forEach((s) => s.destroy());
             silent.close();
         }
+    });
+
+    describe("the ownership marker", () => {
+        const access = () => ({ serviceUrl: s3.url, bucket: BUCKET, ...GOOD });
+        const owner = (hostname: string, allowShared = false) => ({ hostname, allowShared });
+        const markerOwner = async () => { const t = await s3.objectText(BUCKET, OWNER_MARKER); return t === undefined ? undefined : JSON.parse(t).hostname; };
+        beforeEach(() => s3.deleteObject(BUCKET, OWNER_MARKER));
+
+        it("the check reads the marker and never writes it", async () => {
+            const r = await run({ owner: owner("ghes-a.example.com") });
+            assert.deepEqual(r.marker, {});
+            assert.equal(await markerOwner(), undefined);
+        });
+
+        it("a claim writes the marker once; a claim by the same appliance writes nothing", async () => {
+            assert.equal(await claimBucket({ ...access(), owner: owner("ghes-a.example.com") }), "absent");
+            assert.equal(await markerOwner(), "ghes-a.example.com");
+            const puts = s3.requests.filter((r) => r.method === "PUT" && r.path.includes(OWNER_MARKER)).length;
+            assert.equal(await claimBucket({ ...access(), owner: owner("ghes-a.example.com") }), "ghes-a.example.com");
+            assert.equal(s3.requests.filter((r) => r.method === "PUT" && r.path.includes(OWNER_MARKER)).length, puts);
+            await assert.rejects(claimBucket({ ...access(), owner: owner("ghes-b.example.com") }), /marked as the Packages storage of ghes-a\.example\.com .*not of ghes-b\.example\.com/);
+        });
+
+        it("of two appliances claiming at once, exactly one wins, every time (20 trials)", async () => {
+            for (let trial = 0; trial < 20; trial++) {
+                await s3.deleteObject(BUCKET, OWNER_MARKER);
+                const results = await Promise.allSettled(["ghes-a.example.com", "ghes-b.example.com"].map((h) => claimBucket({ ...access(), owner: owner(h) })));
+                assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, `trial ${trial}`);
+                const winner = ["ghes-a.example.com", "ghes-b.example.com"][results.findIndex((r) => r.status === "fulfilled")];
+                assert.equal(await markerOwner(), winner);
+            }
+        });
+
+        for (const answer of [404, 412] as const) {
+            it(`a hand-over whose marker vanished meanwhile re-reads and claims (If-Match on an absent key answered ${answer})`, async () => {
+                await claimBucket({ ...access(), owner: owner("ghes-old.example.com") });
+                const { marker } = await run({ owner: owner("ghes-new.example.com", true) });
+                await s3.deleteObject(BUCKET, OWNER_MARKER); // removed by someone between the check and the claim
+                s3.ifMatchAbsentStatus = answer;
+                try {
+                    assert.equal(await claimBucket({ ...access(), owner: owner("ghes-new.example.com", true), known: marker }), "absent");
+                } finally {
+                    s3.ifMatchAbsentStatus = 404;
+                }
+                assert.equal(await markerOwner(), "ghes-new.example.com");
+            });
+        }
+
+        it("a hand-over decides on the marker as it is when written, not as the check read it (and names that owner)", async () => {
+            await claimBucket({ ...access(), owner: owner("ghes-old.example.com") });
+            const { marker } = await run({ owner: owner("ghes-new.example.com", true) });
+            await s3.putObjectText(BUCKET, OWNER_MARKER, JSON.stringify({ hostname: "ghes-third.example.com" }));
+            // allowSharedBucket lets this appliance take the bucket over, but it decides on what the marker says now.
+            assert.equal(await claimBucket({ ...access(), owner: owner("ghes-new.example.com", true), known: marker }), "ghes-third.example.com");
+        });
     });
 
     it("derives region and addressing style from the service URL", () => {
