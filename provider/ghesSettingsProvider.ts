@@ -3,6 +3,7 @@ import { ALL_FIELDS, CONTROL_FIELDS, GHES_WRITTEN_FIELDS, GhesSettingsInputs } f
 import { checkInputs, diffInputs, plannedMoveFailure, sameValue, secretValuesOf } from "./inputs";
 import { ApplyReport, applyDesired, disablePackages, ProviderContext, readActual } from "./operations";
 import { redactError } from "./redact";
+import type { GhesAppliance } from "../ghes/session";
 
 /*
  * The dynamic provider of GhesPackagesSettings. Stacks load this file by the path
@@ -63,6 +64,30 @@ function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
     return compact(Object.fromEntries(ALL_FIELDS.map((k) => [k, props[k]])));
 }
 
+const idOf = (inputs: GhesSettingsInputs) => `ghes-packages:${inputs.hostname}`;
+
+/**
+ * A first create that trusted the admin shell's host key on first use and then failed (after
+ * the secret may have been sent) must not forget that key: the next attempt would trust
+ * whatever key it meets. The Node dynamic-provider host turns an error carrying `id`,
+ * `properties` and `reasons` into `ErrorResourceInitFailed` (@pulumi/pulumi
+ * cmd/dynamic-provider/index.js, grpcResponseFromError); the engine records those properties
+ * as the resource's state, shows the reasons as the error, and on the next `pulumi up` updates
+ * the resource (pulumi/pulumi pkg/engine/update.go, pkg/resource/deploy/step_generator.go).
+ * The state has no `configuredAt`: update and diff read that as "not configured yet".
+ */
+function keepTrustedHostKey(err: Error, raw: Record<string, unknown>, ctx: ProviderContext, inputs?: GhesSettingsInputs, appliance?: GhesAppliance): Error {
+    const trusted = appliance?.hostKeyFingerprint;
+    if (!inputs || !trusted || inputs.sshHostKeyFingerprint) return err;
+    ctx.log(`the create failed after trusting the admin shell's host key ${trusted} on first use: it is kept in state, and the next pulumi up enforces it`);
+    return Object.assign(err, {
+        id: idOf(inputs),
+        // The provider text too: a later refresh or delete loads the provider from this state.
+        properties: compact({ ...inputs, hostKeyFingerprint: trusted, ghesVersion: appliance.version ?? "unknown (< 3.8)", __provider: raw.__provider }),
+        reasons: [err.message],
+    });
+}
+
 /**
  * Builds the provider. `context` lets tests observe logs and inject a clock; Pulumi uses the
  * default, created inside each call so nothing of the deploying process is serialized.
@@ -81,7 +106,8 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
         async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
             const { changed, replaces } = diffInputs(olds, news);
             return {
-                changes: changed.length > 0,
+                // A resource whose create failed (partial state: no configuredAt) still needs its update.
+                changes: changed.length > 0 || olds.configuredAt === undefined,
                 replaces,
                 // A new instance gets configured before the old resource is deleted (which by default leaves GHES as is).
                 deleteBeforeReplace: false,
@@ -90,11 +116,17 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
 
         async create(raw: Record<string, unknown>): Promise<dynamic.CreateResult> {
             const ctx = ctxOf();
-            return guarded(raw, ctx, async () => {
-                const inputs = normalized(raw, ctx, true);
-                const report = await applyDesired(inputs, ctx);
-                return { id: `ghes-packages:${inputs.hostname}`, outs: compact({ ...inputs, ...report }) };
-            });
+            let inputs: GhesSettingsInputs | undefined;
+            let appliance: GhesAppliance | undefined;
+            try {
+                return await guarded(raw, ctx, async () => {
+                    inputs = normalized(raw, ctx, true);
+                    const report = await applyDesired(inputs, ctx, undefined, [], (a) => { appliance = a; });
+                    return { id: idOf(inputs), outs: compact({ ...inputs, ...report }) };
+                });
+            } catch (err) {
+                throw keepTrustedHostKey(err as Error, raw, ctx, inputs, appliance);
+            }
         },
 
         async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
@@ -104,8 +136,9 @@ export function makeGhesSettingsProvider(context?: () => ProviderContext): dynam
                 const inputs = normalized(news, ctx, true);
                 const { changed } = diffInputs(olds, inputs);
                 const unapplied = previous.unappliedKeys ?? [];
-                // Settings written while applyConfiguration was false still need their run once it is true.
-                if (changed.every((k) => CONTROL_FIELDS.has(k)) && !(inputs.applyConfiguration && unapplied.length > 0)) {
+                // Settings written while applyConfiguration was false still need their run once it is true;
+                // a resource whose create failed (partial state, no configuredAt) was never configured.
+                if (changed.every((k) => CONTROL_FIELDS.has(k)) && !(inputs.applyConfiguration && unapplied.length > 0) && previous.configuredAt !== undefined) {
                     ctx.log(`only provider settings changed (${changed.join(", ")}): GHES is not contacted`);
                     return { outs: compact({ ...inputs, ...Object.fromEntries(COMPUTED.map((k) => [k, previous[k]])) }) };
                 }

@@ -39,7 +39,14 @@ const versionOf = (a: GhesAppliance) => a.version ?? "unknown (< 3.8)";
  * create/update: storage check, then write what differs and run the configuration. Writes
  * nothing and runs nothing when GHES already holds the values.
  */
-export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string, unapplied: readonly string[] = []): Promise<ApplyReport> {
+export async function applyDesired(
+    inputs: GhesSettingsInputs,
+    ctx: ProviderContext,
+    pinnedFingerprint?: string,
+    unapplied: readonly string[] = [],
+    /** Told the appliance once reached, so a failure after first contact can still report its host key. */
+    onContact?: (appliance: GhesAppliance) => void,
+): Promise<ApplyReport> {
     const claimsBucket = inputs.storageCheck && inputs.packagesEnabled;
     let marker: OwnerMarker | undefined;
     if (claimsBucket) {
@@ -58,6 +65,7 @@ export async function applyDesired(inputs: GhesSettingsInputs, ctx: ProviderCont
         marker = r.marker;
     }
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
+    onContact?.(appliance);
     const desired = desiredSettingsOf(inputs);
     await refuseContainerRegistryWithoutIsolation(appliance, inputs, ctx);
     const outcome = await writeThenApply(appliance, inputs, ctx, async (current) => {

@@ -17,6 +17,32 @@ const grpc = fromPulumi("@grpc/grpc-js");
 const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 const provproto = fromPulumi("./proto/provider_pb");
 const provrpc = fromPulumi("./proto/provider_grpc_pb");
+const statusproto = fromPulumi("./proto/status_pb");
+
+/**
+ * A Create that failed but left a resource the engine records (partial state): the host packs
+ * `pulumirpc.ErrorResourceInitFailed` into the `grpc-status-details-bin` metadata, and the engine
+ * stores `properties` as the resource's outputs and `reasons` as its init errors
+ * (pulumi/pulumi pkg/resource/plugin/provider_plugin.go parseError).
+ */
+export interface InitFailure {
+    id: string;
+    properties: Props;
+    reasons: string[];
+}
+
+/** The init failure carried by a gRPC error, if any. */
+function initFailureOf(err: { metadata?: { get(key: string): (string | Buffer)[] } }): InitFailure | undefined {
+    const bin = err.metadata?.get("grpc-status-details-bin")?.[0];
+    if (!bin) return undefined;
+    const status = statusproto.Status.deserializeBinary(new Uint8Array(bin as Buffer));
+    for (const any of status.getDetailsList()) {
+        if (!String(any.getTypeUrl()).endsWith("pulumirpc.ErrorResourceInitFailed")) continue;
+        const d = provproto.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
+        return { id: d.getId(), properties: d.getProperties()?.toJavaScript() ?? {}, reasons: d.getReasonsList() };
+    }
+    return undefined;
+}
 
 export const URN = "urn:pulumi:test::ghes-packages::pulumi-nodejs:dynamic/ghes-packages-s3:GhesPackagesSettings::rehearsal";
 
@@ -136,8 +162,13 @@ export class DynamicProviderHost {
         const req = new provproto.CreateRequest();
         req.setUrn(URN);
         req.setProperties(this.struct(props));
-        const res = await this.call<any>("create", req); // eslint-disable-line @typescript-eslint/no-explicit-any
-        return { id: res.getId(), outs: res.getProperties().toJavaScript() };
+        try {
+            const res = await this.call<any>("create", req); // eslint-disable-line @typescript-eslint/no-explicit-any
+            return { id: res.getId(), outs: res.getProperties().toJavaScript() };
+        } catch (err) {
+            // What the engine would record although the create failed.
+            throw Object.assign(err as Error, { initFailure: initFailureOf(err as never) });
+        }
     }
 
     async read(id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {

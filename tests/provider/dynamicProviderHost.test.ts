@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { checkStorage } from "../../storage/storageCheck";
-import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
+import { DynamicProviderHost, InitFailure } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
 
@@ -119,5 +119,66 @@ describe("provider through the real Pulumi dynamic-provider host (gRPC)", functi
             assert.ok(!host.stderr.includes(s), "secret on stderr");
         }
         assert.match(host.stderr, /\[ghes-packages\] configuration run sim-run-\d+ succeeded/);
+    });
+});
+
+/*
+ * Trust on first use, when the first create fails after the host key was trusted (and the
+ * secret sent): the Node dynamic-provider host turns an error carrying `id` and `properties`
+ * into ErrorResourceInitFailed, and the engine records that partial state (pulumi/pulumi
+ * pkg/engine/update.go, OnResourceStepPost) and retries with an update on the next `pulumi up`
+ * (pkg/resource/deploy/step_generator.go: "initialization errors ... generate an empty update").
+ */
+describe("provider through the real host: a failed first create keeps the host key it trusted", function () {
+    this.timeout(120000);
+    let h: StandIns;
+    let host: DynamicProviderHost;
+    before(async () => {
+        h = await new StandIns().start();
+        host = await new DynamicProviderHost().start();
+    });
+    after(async () => {
+        await host?.stop();
+        await h?.stop();
+    });
+
+    it("records the trusted key in partial state, and the next pulumi up enforces it", async () => {
+        const { sshHostKeyFingerprint: _none, ...tofu } = h.inputs({ sshHostKeyTrustOnFirstUse: true });
+        const inputs = (await host.check({}, tofu)).inputs;
+        h.sim.failNextRuns = 1; // the secret is written, then the configuration run fails
+        const trusted = h.sim.hostKeyFingerprint;
+        const failure = await host.create(inputs).then(() => undefined, (e: Error & { initFailure?: InitFailure }) => e);
+        assert.ok(failure, "the create failed");
+        assert.match(failure.message, /configuration run sim-run-\d+ failed/);
+        const partial = failure.initFailure;
+        assert.ok(partial, `the failed create left no partial state: ${failure.message}`);
+        assert.equal(partial.id, "ghes-packages:127.0.0.1");
+        assert.equal(partial.properties.hostKeyFingerprint, trusted);
+        assert.equal(partial.properties.__provider, host.provider, "state a later delete or refresh can load the provider from");
+        assert.equal(partial.properties.configuredAt, undefined, "not configured yet");
+        assert.match(partial.reasons.join("\n"), /configuration run sim-run-\d+ failed/, "the engine shows the reasons as the error");
+        for (const s of [h.sim.password, h.key.secretAccessKey]) assert.ok(!partial.reasons.join("\n").includes(s), "no secret in the reasons");
+
+        // The next pulumi up: the engine diffs and updates the partial resource.
+        assert.equal((await host.diff(partial.id, partial.properties, inputs)).changes, "some", "an unfinished create is not 'no change'");
+        await h.sim.changeHostKey(); // a machine in the middle, or another appliance
+        const commands = h.sim.commands.length;
+        await assert.rejects(host.update(partial.id, partial.properties, inputs), /SSH host key is SHA256:.*but SHA256:.* is pinned/);
+        assert.equal(h.sim.commands.length, commands, "nothing (and no secret) sent to the other key");
+    });
+
+    it("a partial resource whose appliance kept its key is configured by the next update", async () => {
+        await h.stop();
+        h = await new StandIns().start();
+        const { sshHostKeyFingerprint: _none, ...tofu } = h.inputs({ sshHostKeyTrustOnFirstUse: true });
+        const inputs = (await host.check({}, tofu)).inputs;
+        h.sim.failNextRuns = 1;
+        const failure = await host.create(inputs).then(() => undefined, (e: Error & { initFailure?: InitFailure }) => e);
+        const partial = failure!.initFailure!;
+        const outs = await host.update(partial.id, partial.properties, inputs);
+        assert.equal(outs.hostKeyFingerprint, h.sim.hostKeyFingerprint);
+        assert.ok(typeof outs.configuredAt === "string");
+        assert.equal(h.sim.clientRuns().filter((r) => r.successful).length, 1);
+        assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
     });
 });
