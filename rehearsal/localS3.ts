@@ -65,6 +65,12 @@ export class LocalS3 {
      * Ozone, HDDS-13919). The client must take either (storage/storageCheck.ts).
      */
     ifMatchAbsentStatus: 404 | 412 = 404;
+    /**
+     * Answer the next conditional writes 409 ConditionalRequestConflict, as S3 does when a
+     * conflicting operation ran at the same time (PutObject IfNoneMatch/IfMatch, API reference:
+     * "On a 409 failure you should retry").
+     */
+    conflictNextConditionalWrites = 0;
     /** Object writes per key, one at a time: S3 evaluates a condition and writes atomically. */
     private readonly keyWrites = new Map<string, Promise<void>>();
     private server: Server | undefined;
@@ -145,6 +151,10 @@ export class LocalS3 {
      */
     private async preconditionFailure(bucket: string, key: string, ifNoneMatch: string, ifMatch: string): Promise<[number, string, string] | undefined> {
         if (!ifNoneMatch && !ifMatch) return undefined;
+        if (this.conflictNextConditionalWrites > 0) {
+            this.conflictNextConditionalWrites--;
+            return [409, "ConditionalRequestConflict", "A conflicting conditional operation is currently in progress against this resource."];
+        }
         const exists = await this.s3rver.store.existsObject(bucket, key);
         const precondition: [number, string, string] = [412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"];
         if (ifNoneMatch) return ifNoneMatch.trim() === "*" && exists ? precondition : undefined;

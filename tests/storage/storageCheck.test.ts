@@ -140,6 +140,19 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
             });
         }
 
+        it("a claim answered 409 ConditionalRequestConflict (a conflicting write at the same time) reads the marker again and decides again", async () => {
+            s3.conflictNextConditionalWrites = 1;
+            assert.equal(await claimBucket({ ...access(), owner: owner("ghes-a.example.com") }), "absent");
+            assert.equal(await markerOwner(), "ghes-a.example.com");
+            s3.conflictNextConditionalWrites = 10;
+            try {
+                await assert.rejects(claimBucket({ ...access(), owner: owner("ghes-b.example.com", true) }), /changed under every one of 5 attempts/);
+            } finally {
+                s3.conflictNextConditionalWrites = 0;
+            }
+            assert.equal(await markerOwner(), "ghes-a.example.com", "bounded: gives up without writing");
+        });
+
         it("a hand-over decides on the marker as it is when written, not as the check read it (and names that owner)", async () => {
             await claimBucket({ ...access(), owner: owner("ghes-old.example.com") });
             const { marker } = await run({ owner: owner("ghes-new.example.com", true) });
