@@ -111,7 +111,7 @@ export class GhesSimulator {
      */
     readonly ignoredKeys = new Set<string>();
     /**
-     * The appliance's clock relative to this machine's, and whether its answers carry a `Date`
+     * The appliance's clock relative to `clock` (the runner's), and whether its answers carry a `Date`
      * header. RFC 9110 §6.6.1: an origin server with a clock MUST send `Date` in 2xx-4xx
      * answers (Node's http server does by default); `sendDate = false` models one without.
      */
@@ -222,7 +222,7 @@ export class GhesSimulator {
             const send = (status: number, payload?: unknown) => {
                 rec.status = status;
                 rec.response = payload;
-                if (this.sendDate) res.setHeader("date", new Date(Date.now() + this.clockOffsetMs).toUTCString());
+                if (this.sendDate) res.setHeader("date", new Date(this.clock.now() + this.clockOffsetMs).toUTCString());
                 else res.sendDate = false;
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));

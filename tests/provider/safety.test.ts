@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
-import { realClock } from "../../ghes/clock";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { STALE_KEY_MS } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
@@ -106,25 +105,30 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.equal(added.length, 1);
             const m = /^ssh-ed25519 \S+ ghes-packages-s3-temporary-(\d{13})-[0-9a-f]{16}$/.exec(added[0]);
             assert.ok(m, added[0]);
-            const skew = Number(m[1]) - (Date.now() + h.sim.clockOffsetMs);
+            const skew = Number(m[1]) - (h.clock.now() + h.sim.clockOffsetMs);
             assert.ok(Math.abs(skew) < 10 * 60_000, `stamped ${skew} ms away from the appliance's clock`);
         });
 
         it("ages temporary keys by the appliance's clock (the Date header of its answers), not by this runner's", async () => {
-            // Keys as 0.2.0 registered them, stamped with the registering runner's (correct) clock.
-            const applianceNow = Date.now();
-            const stale = generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - STALE_KEY_MS - 60_000}`).public;
-            const inUse = generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - 60_000}`).public;
-            h.sim.authorizeKey(stale);
-            h.sim.authorizeKey(inUse);
-            // This runner's clock is 7 hours behind: by it, the stale key looks fresh.
-            h.clock = { now: () => Date.now() - 7 * 3600_000, sleep: realClock.sleep };
+            // Keys as 0.2.0 registered them, stamped by runners whose clocks agreed with the appliance's.
+            const keysAt = (applianceNow: number) => ({
+                stale: generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - STALE_KEY_MS - 60_000}`).public,
+                inUse: generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - 60_000}`).public,
+            });
+            // The appliance's clock is 7 hours ahead of this runner's: by the runner's, the stale key looks fresh.
+            h.sim.clockOffsetMs = 7 * 3600_000;
+            let keys = keysAt(h.clock.now() + h.sim.clockOffsetMs);
+            h.sim.authorizeKey(keys.stale);
+            h.sim.authorizeKey(keys.inUse);
             await h.provider.create(h.inputs());
-            assert.deepEqual([...h.sim.authorizedKeys], [inUse.trim()], "the stale key is removed, the one in use is kept");
-            // Another runner whose clock is 7 hours ahead: by it, the key in use looks stale.
-            h.clock = { now: () => Date.now() + 7 * 3600_000, sleep: realClock.sleep };
+            assert.deepEqual([...h.sim.authorizedKeys], [keys.inUse.trim()], "the stale key is removed, the one in use is kept");
+            // 7 hours behind: by this runner's clock, another stack's key in use looks stale.
+            h.sim.authorizedKeys.clear();
+            h.sim.clockOffsetMs = -7 * 3600_000;
+            keys = keysAt(h.clock.now() + h.sim.clockOffsetMs);
+            h.sim.authorizeKey(keys.inUse);
             await h.provider.create(h.inputs());
-            assert.deepEqual([...h.sim.authorizedKeys], [inUse.trim()], "another stack's key in use is never removed");
+            assert.deepEqual([...h.sim.authorizedKeys], [keys.inUse.trim()], "another stack's key in use is never removed");
         });
 
         it("without a Date header in the appliance's answers, ages keys by this runner's clock", async () => {
