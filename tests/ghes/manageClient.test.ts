@@ -4,7 +4,7 @@ import { Clock } from "../../ghes/clock";
 import { ManageApiError } from "../../ghes/errors";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
-import { virtualClock } from "../support/providerHarness";
+import { virtualClock } from "../support/virtualClock";
 
 describe("provider/manageClient: the Manage API over HTTPS", () => {
     let sim: GhesSimulator;

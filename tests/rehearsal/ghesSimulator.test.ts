@@ -4,7 +4,7 @@ import { request as httpsRequest } from "node:https";
 import Ajv from "ajv";
 import { ManageClient } from "../../ghes/manageClient";
 import { GhesSimulator, RecordedRequest } from "../../rehearsal/ghesSimulator";
-import { virtualClock } from "../support/providerHarness";
+import { virtualClock } from "../support/virtualClock";
 
 /*
  * A stand-in is a claim about the real system. Every Manage API answer the simulator gives,

@@ -5,6 +5,7 @@ import { checkInputs } from "../../provider/inputs";
 import { ProviderContext } from "../../provider/operations";
 import { SimulatorOptions } from "../../rehearsal/ghesSimulator";
 import { StandIns } from "../../rehearsal/standIns";
+import { virtualClock } from "./virtualClock";
 
 /** The stand-ins plus a provider called directly (no host), logging into an array. */
 export class Harness extends StandIns {
@@ -35,13 +36,4 @@ export class Harness extends StandIns {
         if (failures.length) throw new Error(failures.map((f) => f.reason).join("; "));
         return inputs as GhesSettingsInputs & Record<string, unknown>;
     }
-}
-
-/** Real time plus a virtual offset: every sleep returns at once and moves the clock forward. */
-export function virtualClock(): Clock {
-    let offset = 0;
-    return {
-        now: () => Date.now() + offset,
-        sleep: async (ms) => { offset += ms; await new Promise((r) => setImmediate(r)); },
-    };
 }
