@@ -60,6 +60,8 @@ interface Run {
     startedAt: number;
     durationMs: number;
     successful: boolean;
+    /** Nodes on which the run failed (every node of a failed run, unless `failNextRunOn` named some). */
+    failedNodes: string[];
     external: boolean;
     /** The run's settings were copied into effect (at its end, seen at the simulator's next use). */
     applied?: boolean;
@@ -88,6 +90,14 @@ export class GhesSimulator {
     dropCommandMatching?: RegExp;
     private hangNextCommands = 0;
     failNextRuns = 0;
+    /** The next client run fails on these nodes only (the others succeed). */
+    failNextRunOn?: string[];
+    /**
+     * The top-level `successful` of a run that failed on some nodes only. No source says which
+     * (the OpenAPI description types both as booleans, without semantics): the client must read
+     * the run as failed either way, and tests feed it both answers.
+     */
+    overallSuccessWhenSomeNodesFail = false;
     /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
     busyStatus = 409;
     /** Answer 400 to GET /config/apply without run_id (the documented form always has one). */
@@ -310,11 +320,15 @@ export class GhesSimulator {
         }
         if (path === "/manage/v1/config/apply/events" && method === "GET") {
             const run = this.runs[this.runs.length - 1];
-            const events = run ? [
-                { timestamp: new Date(run.startedAt).toISOString(), severity_text: "INFO", body: "Starting configuration run", event_name: "start" },
-                ...(this.runDone(run) ? [{ timestamp: new Date(run.startedAt + run.durationMs).toISOString(), severity_text: run.successful ? "INFO" : "ERROR", body: run.successful ? "Configuration run complete" : "ghe-packages: could not reach storage", event_name: "finish" }] : []),
-            ] : [];
-            return send(200, { nodes: this.nodes.map((node) => ({ node, last_request_id: "sim", events })) });
+            const events = (node: string) => {
+                if (!run) return [];
+                const ok = !run.failedNodes.includes(node);
+                return [
+                    { timestamp: new Date(run.startedAt).toISOString(), severity_text: "INFO", body: "Starting configuration run", event_name: "start" },
+                    ...(this.runDone(run) ? [{ timestamp: new Date(run.startedAt + run.durationMs).toISOString(), severity_text: ok ? "INFO" : "ERROR", body: ok ? "Configuration run complete" : "ghe-packages: could not reach storage", event_name: "finish" }] : []),
+                ];
+            };
+            return send(200, { nodes: this.nodes.map((node) => ({ node, last_request_id: "sim", events: events(node) })) });
         }
         if (path === "/manage/v1/maintenance") {
             // GHES REST docs, "Get the status of maintenance mode": an array, one object per node.
@@ -361,9 +375,14 @@ export class GhesSimulator {
     }
 
     private startRun(durationMs: number, external: boolean): Run {
-        const successful = external || this.failNextRuns <= 0;
+        let failedNodes = external || this.failNextRuns <= 0 ? [] : this.nodes;
         if (!external && this.failNextRuns > 0) this.failNextRuns--;
-        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful, external };
+        else if (!external && this.failNextRunOn) {
+            failedNodes = this.failNextRunOn;
+            this.failNextRunOn = undefined;
+        }
+        const successful = failedNodes.length === 0;
+        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful, failedNodes, external };
         this.runs.push(run);
         return run;
     }
@@ -387,11 +406,12 @@ export class GhesSimulator {
 
     private runStatus(run: Run) {
         const done = this.runDone(run);
+        const some = run.failedNodes.length > 0 && run.failedNodes.length < this.nodes.length;
         return {
             run_id: run.id,
             running: !done,
-            successful: done && run.successful,
-            nodes: this.nodes.map((hostname) => ({ run_id: run.id, hostname, running: !done, successful: done && run.successful })),
+            successful: done && (run.successful || (some && this.overallSuccessWhenSomeNodesFail)),
+            nodes: this.nodes.map((hostname) => ({ run_id: run.id, hostname, running: !done, successful: done && !run.failedNodes.includes(hostname) })),
         };
     }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { changedKeys, GhesSettings, KEYS, maskSettings, storageMoveRefusal, WRITE_ORDER } from "../../ghes/gheConfigKeys";
+import { changedKeys, GhesSettings, isEnabled, isTrue, KEYS, maskSettings, storageMoveRefusal } from "../../ghes/gheConfigKeys";
 
 const desired: GhesSettings = {
     "secrets.packages.blob-storage-type": "s3",
@@ -11,9 +11,45 @@ const desired: GhesSettings = {
 };
 
 describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
+    it("names the keys GHES documents for Packages storage (staging-instance guide, backup-utils)", () => {
+        assert.deepEqual(KEYS, {
+            storageType: "secrets.packages.blob-storage-type",
+            serviceUrl: "secrets.packages.service-url",
+            bucket: "secrets.packages.s3-bucket",
+            accessKeyId: "secrets.packages.aws-access-key",
+            secretAccessKey: "secrets.packages.aws-secret-key",
+            enabled: "app.packages.enabled",
+        });
+    });
+
     it("writes everything on a fresh appliance, storage first and the enable flag last", () => {
-        assert.deepEqual(changedKeys({}, desired), WRITE_ORDER);
-        assert.equal(WRITE_ORDER[WRITE_ORDER.length - 1], KEYS.enabled);
+        assert.deepEqual(changedKeys({}, desired), [
+            "secrets.packages.blob-storage-type", "secrets.packages.service-url", "secrets.packages.s3-bucket",
+            "secrets.packages.aws-access-key", "secrets.packages.aws-secret-key", "app.packages.enabled",
+        ]);
+    });
+
+    it("writes ecosystem toggles after storage and before the enable flag, by name, whatever order they come in", () => {
+        const withToggles = { "app.packages.npm-enabled": "false", ...desired, "app.packages.container-enabled": "true", "app.packages.docker-enabled": "readonly" };
+        assert.deepEqual(changedKeys({}, withToggles), [
+            "secrets.packages.blob-storage-type", "secrets.packages.service-url", "secrets.packages.s3-bucket",
+            "secrets.packages.aws-access-key", "secrets.packages.aws-secret-key",
+            "app.packages.container-enabled", "app.packages.docker-enabled", "app.packages.npm-enabled",
+            "app.packages.enabled",
+        ]);
+        assert.deepEqual(changedKeys(desired, { ...desired, "app.packages.npm-enabled": "true", [KEYS.bucket]: "b2" }), ["secrets.packages.s3-bucket", "app.packages.npm-enabled"]);
+    });
+
+    it("skips keys without a desired value", () => {
+        assert.deepEqual(changedKeys({}, { [KEYS.bucket]: "acme", [KEYS.serviceUrl]: undefined }), ["secrets.packages.s3-bucket"]);
+    });
+
+    it("reads booleans as ghe-config (git config) does: true, yes, on, 1 in any case, surrounding blanks ignored", () => {
+        for (const v of ["true", "TRUE", "Yes", "on", "1", " true\n"]) assert.equal(isTrue(v), true, JSON.stringify(v));
+        for (const v of [undefined, "", "false", "no", "off", "0", "truex", "xtrue", "10", "enabled"]) assert.equal(isTrue(v), false, JSON.stringify(v));
+        assert.equal(isEnabled({ "app.packages.enabled": "yes" }), true);
+        assert.equal(isEnabled({ "app.packages.enabled": "false" }), false);
+        assert.equal(isEnabled({}), false);
     });
 
     it("writes nothing when GHES already holds the values", () => {
@@ -29,6 +65,10 @@ describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
         const masked = maskSettings(desired);
         assert.equal(masked[KEYS.secretAccessKey], "(secret, set)");
         assert.ok(!JSON.stringify(masked).includes("s3cr3t-value"));
+        assert.deepEqual(maskSettings({ "app.packages.enabled": "true", "secrets.packages.aws-secret-key": "", "secrets.packages.s3-bucket": undefined, "secrets.packages.service-url": "https://s3" }), {
+            "secrets.packages.service-url": "https://s3", "secrets.packages.aws-secret-key": "(empty)", "app.packages.enabled": "true",
+        });
+        assert.deepEqual(Object.keys(maskSettings({ "app.packages.enabled": "true", "secrets.packages.s3-bucket": "b" })), ["secrets.packages.s3-bucket", "app.packages.enabled"], "printed in write order");
     });
 
     describe("storage-change guard", () => {

@@ -105,19 +105,39 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         await clock.sleep(1100);
         const done = await c.applyStatus(id);
         assert.deepEqual([done.running, done.successful, done.nodes.length], [false, true, 1]);
-        assert.ok((await c.applyEvents()).some((e) => /complete/.test(e.body ?? "")));
+        // Events as the appliance sent them, one list per node flattened (their texts are the simulator's own).
+        const events = await c.applyEvents();
+        const sent = (sim.requests[sim.requests.length - 1].response as { nodes: { events: { body: string }[] }[] }).nodes.flatMap((n) => n.events.map((e) => e.body));
+        assert.equal(events.length, 2, "start and finish of the finished run");
+        assert.deepEqual(events.map((e) => e.body), sent);
         assert.equal(await c.maintenance(), false);
         await c.setMaintenance(true);
         assert.equal(await c.maintenance(), true);
     });
 
-    it("reports a run as failed if any node failed", async () => {
+    it("reports a run as failed if every node failed", async () => {
         sim.failNextRuns = 1;
         const c = client();
         const id = await c.startApply();
         await clock.sleep(200);
         assert.equal((await c.applyStatus(id)).successful, false);
     });
+
+    for (const overall of [false, true]) {
+        it(`reports a run as failed if one node of a cluster failed (the run's own answer: successful ${overall})`, async () => {
+            await sim.stop();
+            sim = await new GhesSimulator({ clock, nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }).start();
+            sim.failNextRunOn = ["ghe-replica-1"];
+            sim.overallSuccessWhenSomeNodesFail = overall;
+            const c = client();
+            const id = await c.startApply();
+            await clock.sleep(200);
+            const status = await c.applyStatus(id);
+            assert.equal(status.running, false);
+            assert.equal(status.successful, false);
+            assert.deepEqual(status.nodes.map((n) => [n.hostname, n.successful]), [["ghe-primary", true], ["ghe-replica-1", false], ["ghe-replica-2", true]]);
+        });
+    }
 
     it("treats a missing version endpoint as GHES < 3.8", async () => {
         sim.version = "3.7.0";

@@ -151,12 +151,25 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
 
         it("a failed configuration run fails with the run id and the last events; the next attempt runs again", async () => {
             h.sim.failNextRuns = 1;
-            await assert.rejects(h.provider.create(h.inputs()), (e: Error) =>
-                /configuration run sim-run-1 failed on ghe-sim-primary\..*written but not in effect.*last events:.*could not reach storage/s.test(e.message));
+            const failure = await h.provider.create(h.inputs()).then(() => assert.fail("the run failed"), (e: Error) => e.message);
+            assert.match(failure, /^configuration run sim-run-1 failed on ghe-sim-primary\. The settings are written but not in effect; fix the cause and run pulumi up again\.\n {2}last events:\n/);
+            // The events are passed on as the appliance sent them (these texts are the simulator's own).
+            const sent = h.sim.requests.filter((r) => r.path === "/manage/v1/config/apply/events").pop()!.response as { nodes: { events: { body: string }[] }[] };
+            for (const body of sent.nodes.flatMap((n) => n.events.map((e) => e.body))) assert.ok(failure.includes(body), body);
             const { outs } = await h.provider.create(h.inputs());
             assert.equal(h.sim.clientRuns().length, 2, "values already written, but the failed run is retried");
             assert.equal(outs.applyRunId, "sim-run-2");
             assert.deepEqual(outs.writtenKeys, []);
+        });
+
+        it("a run that failed on one node of a cluster fails, naming that node only, whatever the run's own answer says", async () => {
+            for (const overall of [true, false]) {
+                await h.stop();
+                h = await new Harness({ nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }).start();
+                h.sim.failNextRunOn = ["ghe-replica-1"];
+                h.sim.overallSuccessWhenSomeNodesFail = overall;
+                await assert.rejects(h.provider.create(h.inputs()), /^GhesOperationError: configuration run sim-run-1 failed on ghe-replica-1\. The settings are written but not in effect/);
+            }
         });
 
         it("waits for a configuration run someone else started, then starts its own", async () => {

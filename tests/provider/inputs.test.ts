@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import { UNKNOWN_VALUE } from "../../validation/unknownValue";
-import { FIELD_DEFAULTS as INPUT_DEFAULTS } from "../../provider/fields";
 import { checkInputs, diffInputs, plannedMoveFailure } from "../../provider/inputs";
 
 const valid = {
@@ -18,12 +17,16 @@ describe("provider/inputs: check validates everything before any network call", 
     it("fills documented defaults", () => {
         const { inputs, failures } = checkInputs(valid);
         assert.deepEqual(failures, []);
-        assert.equal(inputs.managementPort, 8443);
-        assert.equal(inputs.sshPort, 122);
-        assert.equal(inputs.onDelete, "retain");
-        assert.equal(inputs.packagesEnabled, true);
-        assert.equal(inputs.dangerouslySkipTlsVerification, false);
-        assert.deepEqual(Object.keys(INPUT_DEFAULTS).filter((k) => (inputs as unknown as Record<string, unknown>)[k] === undefined), []);
+        const { hostname, managementPassword, serviceUrl, bucket, accessKeyId, secretAccessKey, ...defaulted } = inputs;
+        assert.deepEqual({ hostname, managementPassword, serviceUrl, bucket, accessKeyId, secretAccessKey }, valid);
+        // The README's defaults ("GhesPackagesSettings" table), written out.
+        assert.deepEqual(defaulted, {
+            managementPort: 8443, sshPort: 122, managementUser: "api_key",
+            dangerouslySkipTlsVerification: false, sshHostKeyTrustOnFirstUse: false,
+            packagesEnabled: true, applyConfiguration: true, applyTimeoutSeconds: 1800, maintenanceMode: false,
+            allowStorageMigration: false, allowSharedBucket: false, onDelete: "retain",
+            storageCheck: true, storageCheckTimeoutSeconds: 120,
+        });
     });
 
     const bad: [string, Record<string, unknown>, RegExp][] = [

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
-import { STALE_KEY_MS } from "../../ghes/session";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { OWNER_MARKER } from "../../storage/storageCheck";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
@@ -79,14 +78,16 @@ describe("provider: safe against the real appliance and an interrupted world", (
         });
 
         it("removes stale temporary SSH keys this package left behind, and only those", async () => {
-            const stale = generateEd25519KeyPair(`ghes-packages-s3-temporary-${Date.now() - STALE_KEY_MS - 60_000}-0123456789abcdef`).public;
-            const staleOf020 = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - STALE_KEY_MS - 60_000}`).public; // as 0.2.0 named them
+            // Older than the longest configuration run allowed (applyTimeoutSeconds <= 6 h) plus its margin, in both formats.
+            const stale = generateEd25519KeyPair(`ghes-packages-s3-temporary-${Date.now() - 7 * 3600_000}-0123456789abcdef`).public;
+            const staleOf020 = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - 7 * 3600_000}`).public; // as 0.2.0 named them
+            // Another stack's key, possibly still in use by a run of up to 6 h.
+            const inUse = generateEd25519KeyPair(`ghes-packages-s3-temporary-${Date.now() - 6 * 3600_000}-fedcba9876543210`).public;
             const operators = generateEd25519KeyPair("alice@laptop").public;
-            h.sim.authorizeKey(stale);
-            h.sim.authorizeKey(staleOf020);
-            h.sim.authorizeKey(operators);
+            const lookalike = generateEd25519KeyPair(`alice-pulumi-ghes-packages-${Date.now() - 7 * 3600_000}-old`).public;
+            for (const k of [stale, staleOf020, inUse, operators, lookalike]) h.sim.authorizeKey(k);
             await h.provider.create(h.inputs());
-            assert.deepEqual([...h.sim.authorizedKeys], [operators.trim()]);
+            assert.deepEqual([...h.sim.authorizedKeys], [inUse, operators, lookalike].map((k) => k.trim()));
         });
 
         it("leaves an administrator's key whose comment only resembles a temporary key's (pulumi-ghes-packages-2025)", async () => {
@@ -112,7 +113,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
         it("ages temporary keys by the appliance's clock (the Date header of its answers), not by this runner's", async () => {
             // Keys as 0.2.0 registered them, stamped by runners whose clocks agreed with the appliance's.
             const keysAt = (applianceNow: number) => ({
-                stale: generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - STALE_KEY_MS - 60_000}`).public,
+                stale: generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - 7 * 3600_000}`).public, // older than 6 h 30 min
                 inUse: generateEd25519KeyPair(`pulumi-ghes-packages-${applianceNow - 60_000}`).public,
             });
             // The appliance's clock is 7 hours ahead of this runner's: by the runner's, the stale key looks fresh.
@@ -133,7 +134,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
 
         it("without a Date header in the appliance's answers, ages keys by this runner's clock", async () => {
             h.sim.sendDate = false;
-            const stale = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - STALE_KEY_MS - 60_000}`).public;
+            const stale = generateEd25519KeyPair(`pulumi-ghes-packages-${Date.now() - 7 * 3600_000}`).public;
             h.sim.authorizeKey(stale);
             await h.provider.create(h.inputs());
             assert.deepEqual([...h.sim.authorizedKeys], []);
