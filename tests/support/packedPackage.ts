@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -99,4 +99,13 @@ export function packedPackage(): PackedPackage {
     } finally {
         rmSync(LOCK, { recursive: true, force: true });
     }
+}
+
+/**
+ * Makes the packed package in a child process (it takes the lock at once), for a run that will
+ * need it: its maker works while other test files run. Its output goes to this run's stderr.
+ */
+export function startPacking(): void {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", `require(${JSON.stringify(__filename)}).packedPackage()`], { stdio: ["ignore", "ignore", "inherit"] });
+    child.unref();
 }

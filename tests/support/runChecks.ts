@@ -1,4 +1,4 @@
-import { packedPackage } from "./packedPackage";
+import { startPacking } from "./packedPackage";
 import { shouldCount, startCounting } from "./testCount";
 
 /*
@@ -50,13 +50,15 @@ export const mochaHooks = {
 
 /*
  * Before any worker starts (main process; mocha does not run these in workers): start counting
- * the defined tests, and under `npm test` make the packed package the package and consumer
- * tests share (tests/support/packedPackage.ts); a file run alone makes it on first use.
+ * the defined tests, and under `npm test` start making the packed package the package and
+ * consumer tests share (tests/support/packedPackage.ts), in a process of its own that holds the
+ * pack lock, so the other files run meanwhile; those two tests wait for the lock. A file run
+ * alone makes it on first use.
  */
 export function mochaGlobalSetup(): void {
     if (!shouldCount()) return;
     startCounting();
-    if (process.env.npm_lifecycle_event === "test") packedPackage();
+    if (process.env.npm_lifecycle_event === "test") startPacking();
 }
 
 /*
