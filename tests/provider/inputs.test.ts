@@ -103,6 +103,48 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.deepEqual(r, []);
     });
 
+    it("does not judge in preview what the sentinel itself would fail: ports, URLs, certificates, booleans, choices, ecosystems", () => {
+        const unknownEverywhere = {
+            ...valid, serviceUrl: UNKNOWN_VALUE, caBundle: UNKNOWN_VALUE, sshHostKeyFingerprint: UNKNOWN_VALUE, sshPrivateKey: UNKNOWN_VALUE,
+            managementPort: UNKNOWN_VALUE, applyTimeoutSeconds: UNKNOWN_VALUE, packagesEnabled: UNKNOWN_VALUE, onDelete: UNKNOWN_VALUE, ecosystems: UNKNOWN_VALUE,
+        };
+        assert.deepEqual(reasons(unknownEverywhere), []);
+        const { inputs } = checkInputs(unknownEverywhere);
+        assert.equal(inputs.managementPort as unknown, UNKNOWN_VALUE, "kept as it is, to be judged when known");
+        assert.equal(inputs.onDelete as unknown, UNKNOWN_VALUE);
+    });
+
+    it("treats null and an empty string as not given: the default, or 'required'", () => {
+        const { inputs, failures } = checkInputs({ ...valid, managementPort: null, caBundle: "", managementUser: "" });
+        assert.deepEqual(failures, []);
+        assert.deepEqual([inputs.managementPort, inputs.caBundle, inputs.managementUser], [8443, undefined, "api_key"]);
+        assert.deepEqual(reasons({ ...valid, bucket: "" }), ["bucket: is required"]);
+        assert.deepEqual(reasons({ ...valid, hostname: null }), ["hostname: is required"]);
+    });
+
+    it("reports every problem at once, each naming its field", () => {
+        assert.deepEqual(reasons({ ...valid, managementPort: 1.5, sshPort: "22", onDelete: "destroy", bucket: 7, ecosystems: { docker: "on" } }), [
+            "managementPort: must be a whole number from 1 to 65535 (got 1.5)",
+            "sshPort: must be a whole number from 1 to 65535 (got \"22\")",
+            "bucket: must be a string (got number)",
+            "onDelete: must be \"retain\" or \"disable\" (got \"destroy\")",
+            "ecosystems: docker must be \"enabled\", \"readonly\" or \"disabled\" (got \"on\")",
+        ], "in the field table's order");
+    });
+
+    it("bounds whole numbers at both ends: ports 1-65535, the configuration-run timeout", () => {
+        assert.deepEqual(reasons({ ...valid, managementPort: 1, sshPort: 65535 }), []);
+        assert.deepEqual(reasons({ ...valid, managementPort: 65536 }), ["managementPort: must be a whole number from 1 to 65535 (got 65536)"]);
+        assert.deepEqual(reasons({ ...valid, sshPort: 0 }), ["sshPort: must be a whole number from 1 to 65535 (got 0)"]);
+    });
+
+    it("refuses ecosystems while Packages is off, and accepts them with it on", () => {
+        assert.deepEqual(reasons({ ...valid, packagesEnabled: false, ecosystems: { docker: "enabled" } }),
+            ["ecosystems: cannot be managed while packagesEnabled is false: ecosystem toggles only mean something with GitHub Packages on (leave ecosystems out to disable Packages)"]);
+        assert.deepEqual(reasons({ ...valid, packagesEnabled: false }), []);
+        assert.deepEqual(reasons({ ...valid, ecosystems: { docker: "enabled", npmUpstreaming: false } }), []);
+    });
+
     it("never echoes a secret in a failure", () => {
         const r = reasons({ ...valid, secretAccessKey: "has spaces secret-xyz" });
         assert.ok(r.length === 1 && !r[0].includes("secret-xyz"), r[0]);
@@ -127,5 +169,29 @@ describe("provider/inputs: diff", () => {
         // Storage configured but Packages disabled may still hold packages: guarded too (issue 8).
         assert.match(plannedMoveFailure({ ...olds, packagesEnabled: false }, news)!.reason, /^bucket: .*Packages disabled/);
         assert.equal(plannedMoveFailure({ ...olds, bucket: undefined }, news), undefined, "nothing configured yet: nothing to guard");
+    });
+
+    it("names the service URL when that is what moves; leaves a value unknown in preview to the live guard", () => {
+        const moved = checkInputs({ ...valid, serviceUrl: "https://s3.eu-west-1.amazonaws.com" }).inputs;
+        assert.match(plannedMoveFailure(olds, moved)!.reason, /^serviceUrl: GitHub Packages storage is already configured/);
+        assert.equal(plannedMoveFailure(olds, moved)!.property, "serviceUrl");
+        const preview = checkInputs({ ...valid, bucket: UNKNOWN_VALUE }).inputs;
+        assert.equal(plannedMoveFailure(olds, preview), undefined);
+    });
+
+    it("guards only the same appliance: another host name is another resource (replaced, not moved)", () => {
+        const elsewhere = checkInputs({ ...valid, hostname: "ghes2.example.com", bucket: "other-bucket" }).inputs;
+        assert.equal(plannedMoveFailure(olds, elsewhere), undefined);
+        const sameByOtherSpelling = checkInputs({ ...valid, bucket: "other-bucket" }).inputs;
+        assert.ok(plannedMoveFailure({ ...olds, hostname: "GHES.example.com." }, sameByOtherSpelling), "the old state's spelling is normalised first");
+    });
+
+    it("compares structured values by content, in any key order; a removed toggle is a change", () => {
+        const withEco = { ...olds, ecosystems: { docker: "readonly", npm: "enabled" } };
+        assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { npm: "enabled", docker: "readonly", maven: undefined } }).changed, []);
+        assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { docker: "readonly" } }).changed, ["ecosystems"]);
+        assert.deepEqual(diffInputs(withEco, { ...olds }).changed, ["ecosystems"]);
+        assert.deepEqual(diffInputs({ ...olds, caBundle: null }, { ...olds }).changed, [], "null and absent are the same");
+        assert.deepEqual(diffInputs(olds, { ...olds, managementPort: "8443" }).changed, ["managementPort"], "a string is not the number");
     });
 });
