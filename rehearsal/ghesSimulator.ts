@@ -11,6 +11,7 @@ import { Clock, realClock } from "../ghes/clock";
 import { generateEd25519KeyPair } from "../ghes/sshKeys";
 import { compareVersions as compare } from "../ghes/manageClient";
 import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
+import { containerBlobRedirectionEnabled, ecosystemEnabled, packagesEnabled, ToggleName, TOGGLE_NAMES } from "./packagesConfigRules";
 import { selfSignedCert } from "./selfSignedCert";
 
 /*
@@ -103,11 +104,18 @@ export class GhesSimulator {
     afterResponse?: (request: RecordedRequest) => void;
     /** Called after each admin-shell command ended (lets a test act between two commands). */
     afterCommand?: (command: RecordedCommand) => void;
-    /** `subdomain_isolation` in the settings (the Container registry needs it). */
-    subdomainIsolation = true;
     /**
-     * ghe-config keys this appliance accepts but ignores: written, yet its settings report the
-     * default (a version where an observed key differs).
+     * Subdomain isolation (the Container registry needs it), held where GHES holds it: the
+     * ghe-config key `core.subdomain-isolation` (GHES's configuration code reads
+     * `raw_config["subdomain-isolation"]` beside `raw_config["github-hostname"]`, which is
+     * `ghe-config core.github-hostname`); the Manage API reports it as `subdomain_isolation`.
+     * On by default, as the package's examples assume.
+     */
+    get subdomainIsolation(): boolean { return this.config()[SUBDOMAIN_ISOLATION_KEY] === "true"; }
+    set subdomainIsolation(on: boolean) { this.setConfig({ [SUBDOMAIN_ISOLATION_KEY]: String(on) }); }
+    /**
+     * ghe-config keys this appliance accepts but ignores: written, yet its configuration code
+     * and settings treat them as unset (a version where an observed key differs).
      */
     readonly ignoredKeys = new Set<string>();
     /**
@@ -117,6 +125,8 @@ export class GhesSimulator {
      */
     clockOffsetMs = 0;
     sendDate = true;
+    /** Whether GET config/settings carries the undocumented `feature_toggles` block. */
+    reportFeatureToggles = true;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -139,7 +149,7 @@ export class GhesSimulator {
         this.clock = o.clock ?? realClock;
         this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
         this.bin = writeFakeGheTools(this.dir);
-        writeConfigDir(this.configDir, o.config ?? {});
+        writeConfigDir(this.configDir, { [SUBDOMAIN_ISOLATION_KEY]: "true", ...o.config });
         writeFileSync(this.argvLog, "");
         this.sshHostKey = generateEd25519KeyPair().private;
     }
@@ -156,6 +166,17 @@ export class GhesSimulator {
     /** The values in effect: those the last successful configuration run applied. */
     appliedConfig(): Record<string, string> | undefined { this.settleRuns(); return readConfigDir(this.configDir + ".applied"); }
     setConfig(values: Record<string, string>): void { this.settleRuns(); writeConfigDir(this.configDir, values); }
+    /** Removes keys, as an operator's `ghe-config --unset KEY` does. */
+    unsetConfig(...keys: string[]): void { this.settleRuns(); for (const k of keys) rmSync(join(this.configDir, k), { force: true }); }
+    /**
+     * What the appliance serves for a Packages toggle: GHES's own rule (rehearsal/packagesConfigRules.ts)
+     * over the settings the last successful configuration run applied ("true", "false", "readonly").
+     */
+    servedToggle(name: ToggleName): string { return String(ecosystemEnabled(this.effective(this.appliedConfig() ?? {}), name)); }
+    /** Settings as this appliance's configuration code sees them: ignored keys are unset. */
+    private effective(cfg: Record<string, string>): Record<string, string> {
+        return Object.fromEntries(Object.entries(cfg).filter(([k]) => !this.ignoredKeys.has(k)));
+    }
     /** Every argv the fake tools received. */
     toolInvocations(): { tool: string; args: string[] }[] {
         return parseArgvLog(readFileSync(this.argvLog, "utf8"));
@@ -334,15 +355,25 @@ export class GhesSimulator {
             }
         }
         if (path === "/manage/v1/config/settings" && method === "GET") {
-            // Documented: subdomain_isolation (boolean). Undocumented, as a real appliance's answer
-            // was recorded: feature_toggles.packages with string toggles and boolean extras.
-            const cfg = this.config();
-            const toggle = (key: string) => (this.ignoredKeys.has(key) ? "false" : (cfg[key] ?? "false"));
-            const packages: Record<string, unknown> = { enabled: cfg["app.packages.enabled"] === "true" };
-            for (const e of ["container", "docker", "maven", "npm", "nuget", "rubygems"]) packages[`${e}_enabled`] = toggle(`app.packages.${e}-enabled`);
-            packages.npm_upstreaming_enabled = toggle("app.packages.npm-upstreaming-enabled") === "true";
-            packages.container_blob_redirection_enabled = false;
-            return send(200, { private_mode: false, subdomain_isolation: this.subdomainIsolation, github_hostname: "ghes.example.com", feature_toggles: { packages } });
+            // Documented: subdomain_isolation (boolean). Undocumented: feature_toggles.packages, shaped
+            // as the recorded answer of a real appliance (tests/fixtures/manage-config-settings.recorded.json:
+            // ecosystem toggles as strings, npm upstreaming, blob redirection and enabled as booleans).
+            // How the Manage API derives the values is not published: modelled as GHES's configuration
+            // code computes them (rehearsal/packagesConfigRules.ts), so the client verifies only toggles
+            // it wrote, and tolerates the block being absent (reportFeatureToggles = false).
+            const cfg = this.effective(this.config());
+            const packages: Record<string, unknown> = {};
+            for (const name of TOGGLE_NAMES) {
+                const v = ecosystemEnabled(cfg, name);
+                if (name === "npm-upstreaming") packages.npm_upstreaming_enabled = v === true || v === "true";
+                else packages[`${name}_enabled`] = String(v);
+            }
+            packages.container_blob_redirection_enabled = containerBlobRedirectionEnabled(cfg);
+            packages.enabled = packagesEnabled(cfg);
+            return send(200, {
+                private_mode: false, subdomain_isolation: this.subdomainIsolation, github_hostname: "ghes.example.com",
+                ...(this.reportFeatureToggles ? { feature_toggles: { packages } } : {}),
+            });
         }
         send(404, { message: "Not Found" });
     }
@@ -474,6 +505,8 @@ export class GhesSimulator {
         });
     }
 }
+
+const SUBDOMAIN_ISOLATION_KEY = "core.subdomain-isolation";
 
 function sshFingerprintOf(line: string): string {
     const data = line.trim().split(/\s+/)[1] ?? "";

@@ -39,6 +39,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.deepEqual(h.sim.config(), {
                 [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: h.bucket,
                 [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true",
+                "core.subdomain-isolation": "true", // the appliance's own setting, untouched
             });
             assert.deepEqual(h.sim.appliedConfig(), h.sim.config(), "the run applied exactly these values");
             assert.equal(h.sim.clientRuns().length, 1);
