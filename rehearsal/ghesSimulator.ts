@@ -190,6 +190,12 @@ export class GhesSimulator {
     dropCommands(count: number): void { this.dropNextCommands = count; }
     hangCommands(count: number): void { this.hangNextCommands = count; }
     authorizeKey(publicKey: string): void { this.authorizedKeys.add(publicKey.trim()); }
+    /** An operator's configuration run that applies the current settings, awaited to its end. */
+    async runConfigurationNow(): Promise<void> {
+        const run = this.startRun(0, true);
+        await new Promise((r) => setTimeout(r, 20));
+        if (!this.runDone(run) || !this.appliedConfig()) throw new Error("the operator's run did not finish");
+    }
     /** A configuration run started by someone else (e.g. an operator in the console). */
     startExternalRun(durationMs: number): string { return this.startRun(durationMs, true).id; }
 
