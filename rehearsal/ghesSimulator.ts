@@ -60,6 +60,9 @@ interface Run {
     id: string;
     startedAt: number;
     durationMs: number;
+    /** A node whose part failed half-way (the top level keeps running to the end). */
+    failedNode?: string;
+    topLevelAfterNodeFailure?: "failed" | "successful";
     successful: boolean;
     external: boolean;
     /** The run's settings were copied into effect (at its end, seen at the simulator's next use). */
@@ -76,8 +79,15 @@ export class GhesSimulator {
     readonly requests: RecordedRequest[] = [];
     readonly commands: RecordedCommand[] = [];
     readonly runs: Run[] = [];
-    /** Admin-shell keys as registered (full OpenSSH lines, comments kept, as GHES lists them). */
+    /** Admin-shell keys as registered (full OpenSSH lines). */
     readonly authorizedKeys = new Set<string>();
+    /**
+     * Whether GET access/ssh lists keys with their comments. No source says GHES keeps them: the
+     * REST docs' example and the recorded answer in octokit.rb's cassettes
+     * (Octokit_ManageGHESClient_ManageAPI/_authorized_keys) show keys without a comment, which may
+     * only mean none was given. The client is fed both (tests/provider/undocumentedAnswers.test.ts).
+     */
+    listKeyComments = true;
     /** Maintenance status as GHES reports it per node: "on", "off" or "scheduled" (an operator's window). */
     maintenance: "on" | "off" | "scheduled" = "off";
     readonly maintenanceLog: boolean[] = [];
@@ -89,10 +99,29 @@ export class GhesSimulator {
     dropCommandMatching?: RegExp;
     private hangNextCommands = 0;
     failNextRuns = 0;
-    /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
+    /**
+     * Status POST /config/apply answers while a run is in progress. No source: the GHES
+     * descriptions document 200, 400 and 401 only (pinned in tests/rehearsal/ghesSimulator.test.ts);
+     * 409 is a choice, and the client is fed 409, 423, 400 and 422 (tests/provider/undocumentedAnswers.test.ts).
+     */
     busyStatus = 409;
     /** Answer 400 to GET /config/apply without run_id (the documented form always has one). */
     requireRunId = false;
+    /**
+     * How GET /config/apply answers a run_id it does not know, and (without run_id) before any
+     * run. No source: no 404 is documented. "404" (the default), "400", or "empty-200"
+     * (`{running: false, successful: false, nodes: []}`); the client is fed each.
+     */
+    unknownRunAnswer: "404" | "400" | "empty-200" = "404";
+    /** The next N status requests for a known run_id answer as if the run were unknown (a run not registered yet). */
+    forgetRunsForNextPolls = 0;
+    /**
+     * A node whose part of the next client run fails half-way while the top level still reads
+     * running to the end; `topLevelAfterNodeFailure` is what the top level says at the end. No
+     * source relates the top level to the nodes: the client is fed both.
+     */
+    failNodeOfNextRun?: string;
+    topLevelAfterNodeFailure: "failed" | "successful" = "failed";
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
     /** Handle the next POST /config/apply (the run starts) but drop the connection instead of answering. */
@@ -193,7 +222,6 @@ export class GhesSimulator {
     /** An operator's configuration run that applies the current settings, awaited to its end. */
     async runConfigurationNow(): Promise<void> {
         const run = this.startRun(0, true);
-        await new Promise((r) => setTimeout(r, 20));
         if (!this.runDone(run) || !this.appliedConfig()) throw new Error("the operator's run did not finish");
     }
     /** A configuration run started by someone else (e.g. an operator in the console). */
@@ -305,7 +333,7 @@ export class GhesSimulator {
         if (!this.modern) return send(404, { message: "Not Found" });
         if (path === "/manage/v1/access/ssh") {
             // GHES REST docs: GET answers [{key, fingerprint}]; POST and DELETE answer [{hostname, uuid, message, modified}].
-            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: k, fingerprint: sshFingerprintOf(k) })));
+            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: this.listKeyComments ? k : normalizeKey(k), fingerprint: sshFingerprintOf(k) })));
             if (typeof key !== "string" || !/^ssh-\S+ \S+/.test(key)) return send(400, { message: "key is required" });
             const existing = [...this.authorizedKeys].find((k) => normalizeKey(k) === normalizeKey(key));
             if (method === "POST") {
@@ -330,8 +358,14 @@ export class GhesSimulator {
             if (method === "GET") {
                 const id = url.searchParams.get("run_id");
                 if (!id && this.requireRunId) return send(400, { message: "run_id is required" });
-                const run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
-                if (!run) return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
+                let run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
+                if (run && id && this.forgetRunsForNextPolls > 0) { this.forgetRunsForNextPolls--; run = undefined; }
+                if (!run) {
+                    // Undocumented (see unknownRunAnswer); "no run yet" is answered the same way.
+                    if (this.unknownRunAnswer === "404") return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
+                    if (this.unknownRunAnswer === "400") return send(400, { message: "unknown run_id" });
+                    return send(200, { running: false, successful: false, nodes: [] });
+                }
                 return send(200, this.runStatus(run));
             }
         }
@@ -401,6 +435,11 @@ export class GhesSimulator {
         const successful = external || this.failNextRuns <= 0;
         if (!external && this.failNextRuns > 0) this.failNextRuns--;
         const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful, external };
+        if (!external && this.failNodeOfNextRun) {
+            run.failedNode = this.failNodeOfNextRun;
+            run.topLevelAfterNodeFailure = this.topLevelAfterNodeFailure;
+            this.failNodeOfNextRun = undefined;
+        }
         this.runs.push(run);
         return run;
     }
@@ -424,11 +463,14 @@ export class GhesSimulator {
 
     private runStatus(run: Run) {
         const done = this.runDone(run);
+        const nodeFailed = run.failedNode !== undefined && this.clock.now() >= run.startedAt + run.durationMs / 2;
         return {
             run_id: run.id,
             running: !done,
-            successful: done && run.successful,
-            nodes: this.nodes.map((hostname) => ({ run_id: run.id, hostname, running: !done, successful: done && run.successful })),
+            successful: done && run.successful && (run.failedNode === undefined || run.topLevelAfterNodeFailure === "successful"),
+            nodes: this.nodes.map((hostname) => (hostname === run.failedNode && nodeFailed
+                ? { run_id: run.id, hostname, running: false, successful: false }
+                : { run_id: run.id, hostname, running: !done, successful: done && run.successful })),
         };
     }
 
