@@ -32,6 +32,11 @@ fi
 echo "usage: ghe-config KEY [VALUE]" >&2; exit 129
 `;
 
+// GHES's own ghe-config-apply runs ghe-single-config-apply under `set -e`, which exits 1 on its
+// own failures (no license, /data/user not mounted, the configuration run failed) and 2 on a
+// usage error; anything else that fails passes its status through. The fake exits with
+// GHE_SIM_APPLY_EXIT; the client treats every non-zero status as a failed run, and is fed 1, 2
+// and 255 (tests/provider/undocumentedAnswers.test.ts).
 const GHE_CONFIG_APPLY = `#!/bin/sh
 ${LOG}
 echo "Preparing storage device..."
