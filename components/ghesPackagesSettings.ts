@@ -29,10 +29,16 @@ export type GhesPackagesSettingsArgs = GhesConnectionArgs & GhesBehaviourArgs & 
 export function checkGhesArgs(checks: ArgChecks, path: string, args: Partial<Record<FieldName, unknown>>, fields: readonly FieldName[] = ALL_FIELDS): void {
     for (const name of fields) {
         const value = args[name];
-        if (value !== undefined && knownValue(value as pulumi.Input<unknown>) === undefined) continue; // an Output: checked by the provider
+        if (value !== undefined && !isKnownDeep(value)) continue; // an Output (or holds one): checked by the provider
         const problem = fieldProblem(name, value);
         if (problem) checks.fail(`${path}${name}: ${problem}`);
     }
+}
+
+/** Whether a value is known at construction, including the values of a plain object (ecosystems). */
+function isKnownDeep(value: unknown): boolean {
+    if (knownValue(value as pulumi.Input<unknown>) === undefined) return false;
+    return typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).every((v) => v === undefined || knownValue(v as pulumi.Input<unknown>) !== undefined);
 }
 
 /** Which resource of this program configures which appliance (normalised host name -> resource name). */

@@ -8,6 +8,9 @@ import { ApplyStatus, ManageClient } from "./manageClient";
 /** The poll schedule for configuration runs: quick at first, then every 10 s at most. */
 export const RUN_POLL = { initialMs: 500, factor: 1.5, maxMs: 10000 };
 
+/** Status answers in a row that do not describe the run just started, before giving up on it. */
+const UNKNOWN_RUN_POLLS = 5;
+
 /**
  * Starts a configuration run through the Manage API and waits for it: waits first for a
  * run someone else started, optionally holds maintenance mode, and succeeds only when every
@@ -52,6 +55,17 @@ export async function runConfiguration(manage: ManageClient, opts: Configuration
         return undefined;
     };
 
+    /**
+     * Whether a refused POST means "a run is in progress". Not documented (the descriptions list
+     * 200, 400 and 401): a busy status (409/423/429), or any other 4xx while the appliance reports
+     * a run in progress (tests/provider/undocumentedAnswers.test.ts feeds 409, 423, 400 and 422).
+     */
+    const busyAnswer = async (err: unknown): Promise<boolean> => {
+        if (!(err instanceof ManageApiError)) return false;
+        if (err.kind === "busy") return true;
+        return err.kind === "client" && (await latestRun().catch(() => undefined))?.running === true;
+    };
+
     await waitIdle("before starting");
     // Ours: turned on by this run, or left on by an interrupted earlier one (its claim is still there).
     let enabledMaintenance = opts.maintenanceClaim?.held ?? false;
@@ -73,24 +87,37 @@ export async function runConfiguration(manage: ManageClient, opts: Configuration
                     runId = await adoptStartedRun(err);
                     continue;
                 }
-                // Undocumented what POST answers while a run is in progress: treat "busy" answers as such.
-                if (!(err instanceof ManageApiError) || err.kind !== "busy" || clock.now() >= deadline) throw err;
+                if (clock.now() >= deadline || !(await busyAnswer(err))) throw err;
                 await clock.sleep(backoffDelay(attempt - 1, RUN_POLL));
-                await waitIdle(`POST /manage/v1/config/apply answered HTTP ${err.status}`);
+                await waitIdle(`POST /manage/v1/config/apply answered HTTP ${(err as ManageApiError).status}`);
             }
         }
         ctx.log(`configuration run ${runId} started; waiting (timeout ${formatDuration(opts.timeoutMs)})`);
         let polls = 0;
+        let unknown = 0;
+        /**
+         * How an unknown run_id is answered is not documented (no 404 in the descriptions): a 404, a
+         * 400 or an empty 200 may mean a run not registered yet. Waited for, within a bound.
+         */
+        const notKnownYet = (answer: string): undefined => {
+            if (++unknown < UNKNOWN_RUN_POLLS) return undefined;
+            throw new GhesOperationError(`the appliance does not know configuration run ${runId} (asked ${unknown} times; last answer: ${answer}). ` +
+                `It may not have started, or the appliance cannot report it: check the Management Console, then run pulumi up again.`);
+        };
         const status = await pollUntil<ApplyStatus>(async () => {
             let s: ApplyStatus;
             try {
                 s = await manage.applyStatus(runId);
             } catch (err) {
+                if (err instanceof ManageApiError && (err.kind === "not-found" || err.kind === "client")) return notKnownYet(`HTTP ${err.status}`);
                 // Services restart during a run: an unreachable or 5xx Manage API is not a failed run.
                 if (!(err instanceof ManageApiError) || !err.retriable) throw err;
                 ctx.log(`configuration run ${runId}: status not available (${err.message}); still waiting`);
                 return undefined;
             }
+            // An answer about no run at all (no id, no node, nothing running or successful) does not describe this one.
+            if (s.runId !== runId && s.nodes.length === 0 && !s.running && !s.successful) return notKnownYet("a status without this run");
+            unknown = 0;
             if (++polls % 6 === 0) ctx.log(`configuration run ${runId}: still running (${Math.round((clock.now() - started) / 1000)} s)`);
             return s.running ? undefined : s;
         }, { ...RUN_POLL, timeoutMs: remaining(), describe: `configuration run ${runId}`, clock: ctx.clock });

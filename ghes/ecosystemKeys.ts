@@ -1,12 +1,18 @@
 import { GhesSettings } from "./gheConfigKeys";
 
 /*
- * The package ecosystem toggles (Management Console -> Packages -> "Ecosystem Toggles").
- * Provenance, stated as it is: the admin-shell keys `app.packages.<eco>-enabled` with values
- * true / false / readonly were observed on appliances, not documented by GitHub; the Manage
- * API's settings carry them as `feature_toggles.packages.<eco>_enabled` (strings in a recorded
- * response), which is also undocumented. So what is written is always verified by reading it
- * back after the configuration run (provider/operations.ts).
+ * The package ecosystem toggles (Management Console -> Packages -> "Ecosystem Toggles"), read
+ * and written as GHES's own configuration code computes them: each toggle lives in two
+ * ghe-config keys, `app.packages.<name>-enabled` and `secrets.packages.<name>-enabled`, and
+ * `ecosystem_enabled` (Enterprise::ConfigApply::Packages) turns them into what the appliance
+ * serves:
+ *
+ *     if "#{app}" == "" && "#{secret}" == "" then "true" else app || secret || "false"
+ *
+ * So a toggle nobody configured is ENABLED, and an `app.` value of false falls through to the
+ * `secrets.` value (only nil and false are falsy in Ruby; a ghe-config "true"/"false" is read
+ * as a boolean). servedValue() is the one place this package applies the rule; the simulator
+ * has its own implementation (rehearsal/packagesConfigRules.ts), pinned to the source.
  */
 
 /** What an ecosystem serves: everything, reads only, or nothing. */
@@ -21,56 +27,113 @@ export type EcosystemToggles = { [E in Ecosystem]?: EcosystemState } & {
     npmUpstreaming?: boolean;
 };
 
-const STATE_TO_VALUE: Record<EcosystemState, string> = { enabled: "true", readonly: "readonly", disabled: "false" };
+/** A toggle as GHES's keys name it. */
+type ToggleName = Ecosystem | "npm-upstreaming";
+type Field = Ecosystem | "npmUpstreaming";
 
-export const ecosystemKey = (e: Ecosystem): string => `app.packages.${e}-enabled`;
-export const NPM_UPSTREAMING_KEY = "app.packages.npm-upstreaming-enabled";
+const FIELDS: readonly Field[] = [...ECOSYSTEMS, "npmUpstreaming"];
+const nameOf = (f: Field): ToggleName => (f === "npmUpstreaming" ? "npm-upstreaming" : f);
 
-/** The ghe-config values that stand for these toggles (only the managed ones). */
-export function ecosystemSettings(toggles: EcosystemToggles | undefined): GhesSettings {
-    const out: GhesSettings = {};
-    if (!toggles) return out;
-    for (const e of ECOSYSTEMS) {
-        const state = toggles[e];
-        if (state !== undefined) out[ecosystemKey(e)] = STATE_TO_VALUE[state];
-    }
-    if (toggles.npmUpstreaming !== undefined) out[NPM_UPSTREAMING_KEY] = String(toggles.npmUpstreaming);
-    return out;
+export const appKey = (t: ToggleName): string => `app.packages.${t}-enabled`;
+export const secretKey = (t: ToggleName): string => `secrets.packages.${t}-enabled`;
+export const NPM_UPSTREAMING_KEY = appKey("npm-upstreaming");
+
+/**
+ * GHES's rule: what the configuration run computes from the two keys (values as ghe-config
+ * prints them, undefined = unset), as text: "true", "false", "readonly", or another value
+ * stored by hand.
+ */
+export function servedValue(app: string | undefined, secret: string | undefined): string {
+    // Ruby: "true"/"false" parse to booleans, other values stay strings, unset is nil.
+    const truthy = (v: string | undefined) => v !== undefined && v !== "false";
+    if ((app ?? "") === "" && (secret ?? "") === "") return "true";
+    return truthy(app) ? (app as string) : truthy(secret) ? (secret as string) : "false";
 }
 
-function stateOf(value: string | undefined): EcosystemState {
-    const v = (value ?? "").trim().toLowerCase();
-    if (v === "readonly") return "readonly";
-    return /^(true|yes|on|1)$/.test(v) ? "enabled" : "disabled";
+/** The state a served value stands for; any other value is kept as it is, so it shows as drift. */
+function stateOf(value: string): EcosystemState {
+    if (value === "true") return "enabled";
+    if (value === "false") return "disabled";
+    return value as EcosystemState; // "readonly", or a value stored by hand (never equal to a declared state)
 }
 
-/** The managed toggles as the appliance holds them (an unset key reads as GHES's default, disabled). */
-export function ecosystemsFromSettings(settings: GhesSettings, managed: EcosystemToggles | undefined): EcosystemToggles | undefined {
-    if (!managed) return undefined;
-    const out: EcosystemToggles = {};
-    for (const e of ECOSYSTEMS) if (managed[e] !== undefined) out[e] = stateOf(settings[ecosystemKey(e)]);
-    if (managed.npmUpstreaming !== undefined) out.npmUpstreaming = stateOf(settings[NPM_UPSTREAMING_KEY]) === "enabled";
-    return out;
+function reported(field: Field, value: string): EcosystemState | boolean {
+    if (field !== "npmUpstreaming") return stateOf(value);
+    return value === "true" ? true : value === "false" ? false : (value as unknown as boolean);
+}
+
+const VALUE_OF: Record<EcosystemState, string> = { enabled: "true", readonly: "readonly", disabled: "false" };
+
+/** The ghe-config keys that hold the managed toggles (both keys of each), to read before writing and on refresh. */
+export function ecosystemKeys(toggles: EcosystemToggles | undefined): string[] {
+    return FIELDS.filter((f) => toggles?.[f] !== undefined).flatMap((f) => [appKey(nameOf(f)), secretKey(nameOf(f))]);
 }
 
 /**
- * The managed toggles as the Manage API's settings report them (`feature_toggles.packages`,
- * values `"true"` / `"false"` / `"readonly"` as strings, or booleans): read leniently.
+ * The writes that make GHES serve the declared toggles, given what it holds now (`current`
+ * holds both keys of each managed toggle): nothing for a toggle GHES already serves as
+ * declared (an unset toggle declared enabled needs no write, and no run). The `app.` key
+ * decides when it is true or readonly; to disable, `app.` is written false and the `secrets.`
+ * key, which a false `app.` falls through to, must say false or be unset: it is written false
+ * when it says anything else. Written rather than unset: the same idempotent write as every
+ * other key (its read-back after the run proves it), and the toggle stays disabled if someone
+ * later removes the `app.` key.
  */
-export function ecosystemsFromManageSettings(settings: unknown, managed: EcosystemToggles): EcosystemToggles {
-    const packages = ((settings as { feature_toggles?: { packages?: Record<string, unknown> } })?.feature_toggles?.packages ?? {}) as Record<string, unknown>;
-    const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-    const out: EcosystemToggles = {};
-    for (const e of ECOSYSTEMS) if (managed[e] !== undefined) out[e] = stateOf(text(packages[`${e}_enabled`]));
-    if (managed.npmUpstreaming !== undefined) out.npmUpstreaming = stateOf(text(packages.npm_upstreaming_enabled)) === "enabled";
+export function ecosystemWrites(toggles: EcosystemToggles | undefined, current: GhesSettings): GhesSettings {
+    const out: GhesSettings = {};
+    for (const f of FIELDS) {
+        const wanted = toggles?.[f];
+        if (wanted === undefined) continue;
+        const name = nameOf(f);
+        const state: EcosystemState = typeof wanted === "boolean" ? (wanted ? "enabled" : "disabled") : wanted;
+        if (stateOf(servedValue(current[appKey(name)], current[secretKey(name)])) === state) continue;
+        out[appKey(name)] = VALUE_OF[state];
+        const secret = current[secretKey(name)];
+        if (state === "disabled" && secret !== undefined && secret !== "false") out[secretKey(name)] = "false";
+    }
     return out;
 }
 
-/** The ecosystems whose reported state differs from the wanted one, as "docker: wanted readonly, reported enabled". */
+/** The managed toggles as GHES serves them, by its own rule over both keys. */
+export function ecosystemsFromSettings(settings: GhesSettings, managed: EcosystemToggles | undefined): EcosystemToggles | undefined {
+    if (!managed) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const f of FIELDS) {
+        if (managed[f] === undefined) continue;
+        out[f] = reported(f, servedValue(settings[appKey(nameOf(f))], settings[secretKey(nameOf(f))]));
+    }
+    return out as EcosystemToggles;
+}
+
+/**
+ * The toggles as the Manage API's settings report them (`feature_toggles.packages`: strings
+ * for ecosystems, a boolean for npm upstreaming, in the recorded answer of a real appliance,
+ * tests/fixtures/manage-config-settings.recorded.json). Undocumented: a toggle the answer does
+ * not carry is left out (undefined), never guessed.
+ */
+export function ecosystemsFromManageSettings(settings: unknown, managed: EcosystemToggles): EcosystemToggles {
+    const packages = (settings as { feature_toggles?: { packages?: unknown } } | undefined)?.feature_toggles?.packages;
+    const out: Record<string, unknown> = {};
+    if (!packages || typeof packages !== "object") return {};
+    for (const f of FIELDS) {
+        if (managed[f] === undefined) continue;
+        const v = (packages as Record<string, unknown>)[f === "npmUpstreaming" ? "npm_upstreaming_enabled" : `${f}_enabled`];
+        if (typeof v === "string" || typeof v === "boolean") out[f] = reported(f, String(v));
+    }
+    return out as EcosystemToggles;
+}
+
+/** The toggles whose reported state differs from the wanted one, as "docker: wanted readonly, reported enabled". */
 export function ecosystemMismatches(wanted: EcosystemToggles, reported: EcosystemToggles): string[] {
-    const names = [...ECOSYSTEMS, "npmUpstreaming"] as const;
-    return names.filter((n) => wanted[n] !== undefined && wanted[n] !== reported[n])
+    return FIELDS.filter((n) => wanted[n] !== undefined && reported[n] !== undefined && wanted[n] !== reported[n])
         .map((n) => `${n}: wanted ${String(wanted[n])}, reported ${String(reported[n])}`);
+}
+
+/** Only the toggles among `toggles` that `writes` touched (what a verification after the run may judge). */
+export function writtenToggles(toggles: EcosystemToggles, writes: Iterable<string>): EcosystemToggles {
+    const keys = new Set(writes);
+    return Object.fromEntries(FIELDS.filter((f) => toggles[f] !== undefined && (keys.has(appKey(nameOf(f))) || keys.has(secretKey(nameOf(f)))))
+        .map((f) => [f, toggles[f]])) as EcosystemToggles;
 }
 
 /** Whether these toggles serve the Container registry (which needs subdomain isolation). */

@@ -181,7 +181,8 @@ export class ManageClient {
         const b = (body ?? {}) as Record<string, unknown>;
         const nodes = Array.isArray(b.nodes) ? (b.nodes as ApplyStatus["nodes"]) : [];
         return {
-            runId: b.run_id === undefined ? runId : String(b.run_id),
+            // Only the id the answer names (an empty one names none): "no run yet" is not a failed run.
+            runId: (typeof b.run_id === "string" && b.run_id !== "") || typeof b.run_id === "number" ? String(b.run_id) : undefined,
             running: b.running === true || nodes.some((n) => n.running === true),
             successful: b.successful === true && nodes.every((n) => n.successful !== false),
             nodes,

@@ -1,4 +1,4 @@
-import { EcosystemToggles, ecosystemSettings, ecosystemsFromSettings } from "../ghes/ecosystemKeys";
+import { ecosystemKeys, EcosystemToggles, ecosystemsFromSettings, ecosystemWrites } from "../ghes/ecosystemKeys";
 import { GhesSettings, isTrue, KEYS } from "../ghes/gheConfigKeys";
 import * as rules from "../validation/ghesValues";
 
@@ -95,9 +95,10 @@ export interface GhesSettingsFields {
     /**
      * Which package ecosystems the appliance serves (Management Console -> Packages ->
      * "Ecosystem Toggles"): per ecosystem `"enabled"`, `"readonly"` or `"disabled"`, plus npm
-     * upstreaming on/off. Only the ecosystems listed are managed; written in the same
-     * configuration run as storage and verified afterwards. Serving the Container registry
-     * needs subdomain isolation, which is checked first (3.12+). Default: none (not managed).
+     * upstreaming on/off. Only the ecosystems listed are managed, read as GHES computes them (an
+     * ecosystem nobody configured is enabled); only what GHES does not already serve is written,
+     * in the same configuration run as storage, and verified afterwards. Serving the Container
+     * registry needs subdomain isolation, which is checked first. Default: none (not managed).
      */
     ecosystems?: EcosystemToggles;
 }
@@ -107,14 +108,20 @@ export type FieldRole = "connection" | "behaviour" | "storage";
 
 /** How a field maps onto ghe-config keys, for writing and for drift on refresh. */
 interface GheConfigMapping {
-    /** The keys and values that stand for this value (none for a value that manages nothing). */
-    write(value: unknown): GhesSettings;
+    /** The keys that hold this value: read before writing and on refresh. */
+    keys(value: unknown): string[];
+    /**
+     * The keys and values to write so GHES holds this value, given what it holds now (`current`
+     * holds at least `keys(value)`); none for a value that manages nothing.
+     */
+    write(value: unknown, current: GhesSettings): GhesSettings;
     /** The field's value as GHES holds it; `value` is this resource's, telling what it manages. */
     read(settings: GhesSettings, value: unknown): unknown;
 }
 
 /** A field held in one ghe-config key. */
 const oneKey = (key: string, read: (s: GhesSettings) => unknown): GheConfigMapping => ({
+    keys: () => [key],
     write: (v) => (v === undefined ? {} : { [key]: String(v) }),
     read: (s) => read(s),
 });
@@ -170,7 +177,12 @@ export const GHES_FIELDS = {
     storageCheckTimeoutSeconds: { role: "behaviour", type: "integer", default: 120, min: 1, max: 3600 },
     ecosystems: {
         role: "behaviour", type: "ecosystems",
-        gheConfig: { write: (v) => ecosystemSettings(v as EcosystemToggles | undefined), read: (s, v) => ecosystemsFromSettings(s, v as EcosystemToggles | undefined) },
+        // Both keys of each toggle, by GHES's own rule (ghes/ecosystemKeys.ts): what differs from what GHES serves.
+        gheConfig: {
+            keys: (v) => ecosystemKeys(v as EcosystemToggles | undefined),
+            write: (v, current) => ecosystemWrites(v as EcosystemToggles | undefined, current),
+            read: (s, v) => ecosystemsFromSettings(s, v as EcosystemToggles | undefined),
+        },
     },
 } as const satisfies { [K in keyof GhesSettingsFields]-?: FieldSpec };
 

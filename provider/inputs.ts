@@ -70,11 +70,20 @@ export function checkInputs(raw: Record<string, unknown>, env: Record<string, st
     return { inputs: out as unknown as GhesSettingsInputs, failures };
 }
 
-/** The ghe-config values the inputs ask for, keyed by ghe-config key (only what they manage). */
-export function desiredSettingsOf(inputs: GhesSettingsInputs): GhesSettings {
+/**
+ * The ghe-config values the inputs ask for, keyed by ghe-config key (only what they manage).
+ * `current` is what GHES holds (keysOf(inputs) read): a toggle GHES already serves as declared
+ * asks for no value (ghes/ecosystemKeys.ts).
+ */
+export function desiredSettingsOf(inputs: GhesSettingsInputs, current: GhesSettings = {}): GhesSettings {
     const desired: GhesSettings = { [KEYS.storageType]: "s3" };
-    for (const [field, mapping] of GHES_WRITTEN_FIELDS) Object.assign(desired, mapping.write(inputs[field]));
+    for (const [field, mapping] of GHES_WRITTEN_FIELDS) Object.assign(desired, mapping.write(inputs[field], current));
     return desired;
+}
+
+/** Every ghe-config key the inputs manage (both keys of each ecosystem toggle included). */
+export function managedKeysOf(inputs: GhesSettingsInputs): string[] {
+    return [KEYS.storageType, ...GHES_WRITTEN_FIELDS.flatMap(([field, mapping]) => mapping.keys(inputs[field]))];
 }
 
 /** What GHES holds, mapped back onto the resource's fields (refresh, drift); `inputs` tell what is managed. */

@@ -8,12 +8,12 @@ import { CLEAR_RUN_PENDING, MARK_RUN_PENDING, readApplianceRecords, removeMainte
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
-import { ecosystemMismatches, ecosystemsFromManageSettings, servesContainerRegistry } from "../ghes/ecosystemKeys";
+import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
 import { GhesAppliance } from "../ghes/session";
 import { checkStorage, claimBucket, OwnerMarker } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
-import { connectionOf, desiredSettingsOf, fieldsFromGhes } from "./inputs";
+import { connectionOf, desiredSettingsOf, fieldsFromGhes, managedKeysOf } from "./inputs";
 
 /** What the provider methods need from their surroundings; tests pass their own. */
 export interface ProviderContext extends GhesContext {
@@ -66,12 +66,16 @@ export async function applyDesired(
     }
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
     onContact?.(appliance);
-    const desired = desiredSettingsOf(inputs);
-    await refuseContainerRegistryWithoutIsolation(appliance, inputs, ctx);
+    await refuseContainerRegistryWithoutIsolation(appliance, inputs);
+    let toggled: EcosystemToggles = {};
     const outcome = await writeThenApply(appliance, inputs, ctx, async (current) => {
         ctx.log(`connected to GHES ${versionOf(appliance)} at ${inputs.hostname}, host key ${appliance.hostKeyFingerprint}`);
+        refuseContainerRegistryWithoutIsolationIn(current, appliance, inputs);
+        // What GHES holds decides the toggle writes: only what it does not serve as declared already.
+        const desired = desiredSettingsOf(inputs, current);
         const refusal = storageMoveRefusal(current, desired, inputs.allowStorageMigration);
         if (refusal) throw new GhesOperationError(`${inputs.hostname}: ${refusal}`);
+        toggled = writtenToggles(inputs.ecosystems ?? {}, Object.keys(desired));
         // Claimed once GHES was reached and its host key verified, before any setting is written:
         // a refused first contact claims nothing.
         if (claimsBucket) {
@@ -80,7 +84,7 @@ export async function applyDesired(
             if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous})`);
         }
         return desired;
-    }, unapplied.length > 0, () => verifyEcosystems(appliance, inputs));
+    }, unapplied.length > 0, (shell) => verifyEcosystems(appliance, inputs, toggled, shell, ctx));
     if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
     return {
         ghesVersion: versionOf(appliance),
@@ -96,7 +100,7 @@ export async function applyDesired(
 /** refresh: what GHES holds now, mapped back onto the resource's fields. */
 export async function readActual(inputs: GhesSettingsInputs, ctx: ProviderContext, pinnedFingerprint?: string): Promise<{ fields: Partial<GhesSettingsInputs>; version?: string; fingerprint: string }> {
     const appliance = await GhesAppliance.connect(connectionOf(inputs, ctx.env, pinnedFingerprint), ctx);
-    const current = await appliance.withAdminShell((shell) => shell.readConfig(keysToRead(inputs)));
+    const current = await appliance.withAdminShell((shell) => shell.readConfig(keysToRead(inputs, appliance)));
     return { fields: fieldsFromGhes(current, inputs), version: appliance.version, fingerprint: appliance.hostKeyFingerprint as string };
 }
 
@@ -143,7 +147,7 @@ async function writeThenApply(
     ctx: ProviderContext,
     decide: (current: GhesSettings, owner: string | undefined) => GhesSettings | undefined | Promise<GhesSettings | undefined>,
     pendingRun = false,
-    afterRun?: () => Promise<void>,
+    afterRun?: (shell: AdminShell) => Promise<void>,
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
@@ -154,7 +158,7 @@ async function writeThenApply(
         let verifyShell: AdminShell = shell;
         let runSucceeded = false;
         try {
-            const current = await shell.readConfig(keysToRead(inputs));
+            const current = await shell.readConfig(keysToRead(inputs, appliance));
             const records = await readApplianceRecords(shell);
             const desired = await decide(current, records.owner);
             if (desired === undefined) return;
@@ -176,16 +180,16 @@ async function writeThenApply(
             markUnrepeatable();
             outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim }, shell);
             runSucceeded = true;
-            await verifyApplied(shell, desired, outcome.runId).catch(async (err) => {
+            await verifyApplied(shell, desired, outcome.runId).then(() => afterRun?.(shell)).catch(async (err) => {
                 if (!isConnectionLost(err)) throw err;
                 // The shell did not survive the run (services restart): verify (and release) over a fresh one.
                 await appliance.withAdminShell(async (fresh) => {
                     verifyShell = fresh;
                     await verifyApplied(fresh, desired, outcome.runId as string);
                     await releaseApplianceLock(fresh, holder, CLEAR_RUN_PENDING);
+                    await afterRun?.(fresh);
                 });
             });
-            await afterRun?.();
         } finally {
             // Best effort: a lock left by a lost connection is broken once stale.
             await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
@@ -213,38 +217,69 @@ async function endMaintenanceOrFail(appliance: GhesAppliance, claim: Maintenance
     }
 }
 
-/** What an operation reads first: the storage keys (for the guards) and every key the inputs manage. */
-function keysToRead(inputs: GhesSettingsInputs): string[] {
-    return inWriteOrder([...WRITE_ORDER, ...Object.keys(desiredSettingsOf(inputs))]);
+/**
+ * What an operation reads first: the storage keys (for the guards), every key the inputs manage
+ * (both keys of each ecosystem toggle) and, before 3.12, subdomain isolation where the
+ * Container registry is to be served.
+ */
+function keysToRead(inputs: GhesSettingsInputs, appliance: GhesAppliance): string[] {
+    const isolation = !appliance.hasManageApi && servesContainerRegistry(inputs.ecosystems) ? [SUBDOMAIN_ISOLATION_KEY] : [];
+    return inWriteOrder([...WRITE_ORDER, ...managedKeysOf(inputs), ...isolation]);
 }
+
+/**
+ * Subdomain isolation as ghe-config holds it. GHES's configuration code reads
+ * `raw_config["subdomain-isolation"]` beside `raw_config["github-hostname"]`, which is
+ * `ghe-config core.github-hostname` (GHES docs, "Command-line utilities"); a key without a
+ * section (`ghe-config subdomain-isolation`) is refused by git config with exit status 1, the
+ * same as "unset", so it would always read as off.
+ */
+const SUBDOMAIN_ISOLATION_KEY = "core.subdomain-isolation";
+
+const isolationRefusal = (inputs: GhesSettingsInputs, how: string) => new GhesOperationError(
+    `ecosystems.container: the Container registry needs subdomain isolation, which is off on ${inputs.hostname} (${how}); nothing was written. ` +
+    `Enable it first (GHES docs: "Enabling subdomain isolation": wildcard DNS and a wildcard TLS certificate), or set container to "disabled".`);
 
 /**
  * The Container registry needs subdomain isolation (GHES docs: "Enabling subdomain isolation",
  * and "Configuring package ecosystem support for your enterprise"). Checked before anything is
- * written, through the documented `subdomain_isolation` setting (3.12+).
+ * written: 3.12+ through the documented `subdomain_isolation` setting.
  */
-async function refuseContainerRegistryWithoutIsolation(appliance: GhesAppliance, inputs: GhesSettingsInputs, ctx: ProviderContext): Promise<void> {
-    if (!servesContainerRegistry(inputs.ecosystems)) return;
-    if (!appliance.hasManageApi) {
-        ctx.log("WARNING: subdomain isolation cannot be checked before GHES 3.12 (no settings API); the Container registry needs it");
-        return;
-    }
+async function refuseContainerRegistryWithoutIsolation(appliance: GhesAppliance, inputs: GhesSettingsInputs): Promise<void> {
+    if (!servesContainerRegistry(inputs.ecosystems) || !appliance.hasManageApi) return;
     const settings = await appliance.manage.settings();
-    if (settings.subdomain_isolation === false) {
-        throw new GhesOperationError(`ecosystems.container: the Container registry needs subdomain isolation, which is off on ${inputs.hostname}; nothing was written. ` +
-            `Enable it first (GHES docs: "Enabling subdomain isolation": wildcard DNS and a wildcard TLS certificate), or set container to "disabled".`);
-    }
+    if (settings.subdomain_isolation === false) throw isolationRefusal(inputs, "the Manage API reports subdomain_isolation false");
+}
+
+/** Before 3.12, from the settings read first: unset or false is off (nil and false are falsy to GHES's Ruby). */
+function refuseContainerRegistryWithoutIsolationIn(current: GhesSettings, appliance: GhesAppliance, inputs: GhesSettingsInputs): void {
+    if (!servesContainerRegistry(inputs.ecosystems) || appliance.hasManageApi) return;
+    const v = current[SUBDOMAIN_ISOLATION_KEY];
+    if (v === undefined || v === "false") throw isolationRefusal(inputs, `ghe-config ${SUBDOMAIN_ISOLATION_KEY} is ${v === undefined ? "unset" : "false"}`);
 }
 
 /**
- * After the run: the appliance must report the ecosystem toggles that were written. The keys
- * are observed, not documented; if a version ignores one, this is where it shows (3.12+:
- * through the Manage API's settings; earlier the ghe-config read-back already covered it).
+ * After the run, the toggles this operation wrote must be served as declared: GHES's own rule
+ * over both keys as read back now, and, where the Manage API reports them (3.12+;
+ * `feature_toggles` is undocumented, so its absence is tolerated), as it reports them. A
+ * version that ignores a key shows here. Toggles served by default are not judged against the
+ * Manage API: how it derives a default is not published.
  */
-async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsInputs): Promise<void> {
-    if (!inputs.ecosystems || !appliance.hasManageApi) return;
-    const reported = ecosystemsFromManageSettings(await appliance.manage.settings(), inputs.ecosystems);
-    const wrong = ecosystemMismatches(inputs.ecosystems, reported);
+async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsInputs, toggled: EcosystemToggles, shell: AdminShell, ctx: ProviderContext): Promise<void> {
+    if (Object.keys(toggled).length === 0) return;
+    const served = ecosystemsFromSettings(await shell.readConfig(ecosystemKeys(toggled)), toggled) as EcosystemToggles;
+    const wrongHere = ecosystemMismatches(toggled, served);
+    if (wrongHere.length > 0) {
+        throw new GhesOperationError(`the configuration run finished, but by GHES's own rule the appliance does not serve the ecosystem toggles that were written (${wrongHere.join("; ")}): ` +
+            `another writer changed them meanwhile. Find out who, then run pulumi up again.`);
+    }
+    if (!appliance.hasManageApi) return;
+    const reported = ecosystemsFromManageSettings(await appliance.manage.settings(), toggled);
+    if (Object.keys(reported).length === 0) {
+        ctx.log("the Manage API does not report feature_toggles.packages (undocumented): the toggles were verified through ghe-config only");
+        return;
+    }
+    const wrong = ecosystemMismatches(toggled, reported);
     if (wrong.length > 0) {
         throw new GhesOperationError(`the configuration run finished, but the appliance does not report the ecosystem toggles that were written (${wrong.join("; ")}). ` +
             `This GHES version may not know these admin-shell keys (they are observed, not documented); set the toggles in the Management Console and leave them out of ecosystems.`);

@@ -9,9 +9,14 @@ import { join } from "node:path";
  */
 const LOG = `{ printf '%s\\0' "$(basename "$0")" "$#"; for a in "$@"; do printf '%s\\0' "$a"; done; } >> "$GHE_SIM_ARGV_LOG"`;
 
+// Exit statuses as GHES's own ghe-config gives them: it prints its usage and exits 2 without a
+// key, and otherwise ends in \`exec git config "$@"\` (git-config(1)): 1 for an unset key, 255
+// when the file cannot be locked for a write. tests/rehearsal/ghesSimulator.test.ts compares
+// this fake with the real git config.
 const GHE_CONFIG = `#!/bin/sh
 ${LOG}
 dir="$GHE_SIM_CONFIG_DIR"
+[ -n "$1" ] || { echo "usage: ghe-config KEY [VALUE]" >&2; exit 2; }
 case "$1" in
   -l) for f in "$dir"/*; do [ -f "$f" ] && printf '%s=%s\\n' "$(basename "$f")" "$(cat "$f")"; done; exit 0 ;;
   --true) [ "$(cat "$dir/$2" 2>/dev/null)" = "true" ]; exit $? ;;
@@ -27,6 +32,11 @@ fi
 echo "usage: ghe-config KEY [VALUE]" >&2; exit 129
 `;
 
+// GHES's own ghe-config-apply runs ghe-single-config-apply under `set -e`, which exits 1 on its
+// own failures (no license, /data/user not mounted, the configuration run failed) and 2 on a
+// usage error; anything else that fails passes its status through. The fake exits with
+// GHE_SIM_APPLY_EXIT; the client treats every non-zero status as a failed run, and is fed 1, 2
+// and 255 (tests/provider/undocumentedAnswers.test.ts).
 const GHE_CONFIG_APPLY = `#!/bin/sh
 ${LOG}
 echo "Preparing storage device..."

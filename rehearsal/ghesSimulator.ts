@@ -11,6 +11,7 @@ import { Clock, realClock } from "../ghes/clock";
 import { generateEd25519KeyPair } from "../ghes/sshKeys";
 import { compareVersions as compare } from "../ghes/manageClient";
 import { parseArgvLog, readConfigDir, writeConfigDir, writeFakeGheTools } from "./fakeGheTools";
+import { containerBlobRedirectionEnabled, ecosystemEnabled, packagesEnabled, ToggleName, TOGGLE_NAMES } from "./packagesConfigRules";
 import { selfSignedCert } from "./selfSignedCert";
 
 /*
@@ -59,8 +60,11 @@ interface Run {
     id: string;
     startedAt: number;
     durationMs: number;
+    /** A node whose part failed half-way (the top level keeps running to the end). */
+    failedNode?: string;
+    topLevelAfterNodeFailure?: "failed" | "successful";
     successful: boolean;
-    /** Nodes on which the run failed (every node of a failed run, unless `failNextRunOn` named some). */
+    /** Nodes on which the run failed (every node of a failed run, or the one `failNodeOfNextRun` named). */
     failedNodes: string[];
     external: boolean;
     /** The run's settings were copied into effect (at its end, seen at the simulator's next use). */
@@ -77,8 +81,15 @@ export class GhesSimulator {
     readonly requests: RecordedRequest[] = [];
     readonly commands: RecordedCommand[] = [];
     readonly runs: Run[] = [];
-    /** Admin-shell keys as registered (full OpenSSH lines, comments kept, as GHES lists them). */
+    /** Admin-shell keys as registered (full OpenSSH lines). */
     readonly authorizedKeys = new Set<string>();
+    /**
+     * Whether GET access/ssh lists keys with their comments. No source says GHES keeps them: the
+     * REST docs' example and the recorded answer in octokit.rb's cassettes
+     * (Octokit_ManageGHESClient_ManageAPI/_authorized_keys) show keys without a comment, which may
+     * only mean none was given. The client is fed both (tests/provider/undocumentedAnswers.test.ts).
+     */
+    listKeyComments = true;
     /** Maintenance status as GHES reports it per node: "on", "off" or "scheduled" (an operator's window). */
     maintenance: "on" | "off" | "scheduled" = "off";
     readonly maintenanceLog: boolean[] = [];
@@ -90,18 +101,29 @@ export class GhesSimulator {
     dropCommandMatching?: RegExp;
     private hangNextCommands = 0;
     failNextRuns = 0;
-    /** The next client run fails on these nodes only (the others succeed). */
-    failNextRunOn?: string[];
     /**
-     * The top-level `successful` of a run that failed on some nodes only. No source says which
-     * (the OpenAPI description types both as booleans, without semantics): the client must read
-     * the run as failed either way, and tests feed it both answers.
+     * Status POST /config/apply answers while a run is in progress. No source: the GHES
+     * descriptions document 200, 400 and 401 only (pinned in tests/rehearsal/ghesSimulator.test.ts);
+     * 409 is a choice, and the client is fed 409, 423, 400 and 422 (tests/provider/undocumentedAnswers.test.ts).
      */
-    overallSuccessWhenSomeNodesFail = false;
-    /** Status POST /config/apply answers while a run is in progress (undocumented upstream). */
     busyStatus = 409;
     /** Answer 400 to GET /config/apply without run_id (the documented form always has one). */
     requireRunId = false;
+    /**
+     * How GET /config/apply answers a run_id it does not know, and (without run_id) before any
+     * run. No source: no 404 is documented. "404" (the default), "400", or "empty-200"
+     * (`{running: false, successful: false, nodes: []}`); the client is fed each.
+     */
+    unknownRunAnswer: "404" | "400" | "empty-200" = "404";
+    /** The next N status requests for a known run_id answer as if the run were unknown (a run not registered yet). */
+    forgetRunsForNextPolls = 0;
+    /**
+     * A node whose part of the next client run fails half-way while the top level still reads
+     * running to the end; `topLevelAfterNodeFailure` is what the top level says at the end. No
+     * source relates the top level to the nodes: the client is fed both.
+     */
+    failNodeOfNextRun?: string;
+    topLevelAfterNodeFailure: "failed" | "successful" = "failed";
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
     /** Handle the next POST /config/apply (the run starts) but drop the connection instead of answering. */
@@ -113,11 +135,18 @@ export class GhesSimulator {
     afterResponse?: (request: RecordedRequest) => void;
     /** Called after each admin-shell command ended (lets a test act between two commands). */
     afterCommand?: (command: RecordedCommand) => void;
-    /** `subdomain_isolation` in the settings (the Container registry needs it). */
-    subdomainIsolation = true;
     /**
-     * ghe-config keys this appliance accepts but ignores: written, yet its settings report the
-     * default (a version where an observed key differs).
+     * Subdomain isolation (the Container registry needs it), held where GHES holds it: the
+     * ghe-config key `core.subdomain-isolation` (GHES's configuration code reads
+     * `raw_config["subdomain-isolation"]` beside `raw_config["github-hostname"]`, which is
+     * `ghe-config core.github-hostname`); the Manage API reports it as `subdomain_isolation`.
+     * On by default, as the package's examples assume.
+     */
+    get subdomainIsolation(): boolean { return this.config()[SUBDOMAIN_ISOLATION_KEY] === "true"; }
+    set subdomainIsolation(on: boolean) { this.setConfig({ [SUBDOMAIN_ISOLATION_KEY]: String(on) }); }
+    /**
+     * ghe-config keys this appliance accepts but ignores: written, yet its configuration code
+     * and settings treat them as unset (a version where an observed key differs).
      */
     readonly ignoredKeys = new Set<string>();
     /**
@@ -127,6 +156,8 @@ export class GhesSimulator {
      */
     clockOffsetMs = 0;
     sendDate = true;
+    /** Whether GET config/settings carries the undocumented `feature_toggles` block. */
+    reportFeatureToggles = true;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
 
@@ -149,7 +180,7 @@ export class GhesSimulator {
         this.clock = o.clock ?? realClock;
         this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
         this.bin = writeFakeGheTools(this.dir);
-        writeConfigDir(this.configDir, o.config ?? {});
+        writeConfigDir(this.configDir, { [SUBDOMAIN_ISOLATION_KEY]: "true", ...o.config });
         writeFileSync(this.argvLog, "");
         this.sshHostKey = generateEd25519KeyPair().private;
     }
@@ -166,6 +197,17 @@ export class GhesSimulator {
     /** The values in effect: those the last successful configuration run applied. */
     appliedConfig(): Record<string, string> | undefined { this.settleRuns(); return readConfigDir(this.configDir + ".applied"); }
     setConfig(values: Record<string, string>): void { this.settleRuns(); writeConfigDir(this.configDir, values); }
+    /** Removes keys, as an operator's `ghe-config --unset KEY` does. */
+    unsetConfig(...keys: string[]): void { this.settleRuns(); for (const k of keys) rmSync(join(this.configDir, k), { force: true }); }
+    /**
+     * What the appliance serves for a Packages toggle: GHES's own rule (rehearsal/packagesConfigRules.ts)
+     * over the settings the last successful configuration run applied ("true", "false", "readonly").
+     */
+    servedToggle(name: ToggleName): string { return String(ecosystemEnabled(this.effective(this.appliedConfig() ?? {}), name)); }
+    /** Settings as this appliance's configuration code sees them: ignored keys are unset. */
+    private effective(cfg: Record<string, string>): Record<string, string> {
+        return Object.fromEntries(Object.entries(cfg).filter(([k]) => !this.ignoredKeys.has(k)));
+    }
     /** Every argv the fake tools received. */
     toolInvocations(): { tool: string; args: string[] }[] {
         return parseArgvLog(readFileSync(this.argvLog, "utf8"));
@@ -179,6 +221,11 @@ export class GhesSimulator {
     dropCommands(count: number): void { this.dropNextCommands = count; }
     hangCommands(count: number): void { this.hangNextCommands = count; }
     authorizeKey(publicKey: string): void { this.authorizedKeys.add(publicKey.trim()); }
+    /** An operator's configuration run that applies the current settings, awaited to its end. */
+    async runConfigurationNow(): Promise<void> {
+        const run = this.startRun(0, true);
+        if (!this.runDone(run) || !this.appliedConfig()) throw new Error("the operator's run did not finish");
+    }
     /** A configuration run started by someone else (e.g. an operator in the console). */
     startExternalRun(durationMs: number): string { return this.startRun(durationMs, true).id; }
 
@@ -288,7 +335,7 @@ export class GhesSimulator {
         if (!this.modern) return send(404, { message: "Not Found" });
         if (path === "/manage/v1/access/ssh") {
             // GHES REST docs: GET answers [{key, fingerprint}]; POST and DELETE answer [{hostname, uuid, message, modified}].
-            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: k, fingerprint: sshFingerprintOf(k) })));
+            if (method === "GET") return send(200, [...this.authorizedKeys].map((k) => ({ key: this.listKeyComments ? k : normalizeKey(k), fingerprint: sshFingerprintOf(k) })));
             if (typeof key !== "string" || !/^ssh-\S+ \S+/.test(key)) return send(400, { message: "key is required" });
             const existing = [...this.authorizedKeys].find((k) => normalizeKey(k) === normalizeKey(key));
             if (method === "POST") {
@@ -313,8 +360,14 @@ export class GhesSimulator {
             if (method === "GET") {
                 const id = url.searchParams.get("run_id");
                 if (!id && this.requireRunId) return send(400, { message: "run_id is required" });
-                const run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
-                if (!run) return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
+                let run = id ? this.runs.find((r) => r.id === id) : this.runs[this.runs.length - 1];
+                if (run && id && this.forgetRunsForNextPolls > 0) { this.forgetRunsForNextPolls--; run = undefined; }
+                if (!run) {
+                    // Undocumented (see unknownRunAnswer); "no run yet" is answered the same way.
+                    if (this.unknownRunAnswer === "404") return id ? send(404, { message: "run not found" }) : send(200, { running: false, successful: false, nodes: [] });
+                    if (this.unknownRunAnswer === "400") return send(400, { message: "unknown run_id" });
+                    return send(200, { running: false, successful: false, nodes: [] });
+                }
                 return send(200, this.runStatus(run));
             }
         }
@@ -348,15 +401,25 @@ export class GhesSimulator {
             }
         }
         if (path === "/manage/v1/config/settings" && method === "GET") {
-            // Documented: subdomain_isolation (boolean). Undocumented, as a real appliance's answer
-            // was recorded: feature_toggles.packages with string toggles and boolean extras.
-            const cfg = this.config();
-            const toggle = (key: string) => (this.ignoredKeys.has(key) ? "false" : (cfg[key] ?? "false"));
-            const packages: Record<string, unknown> = { enabled: cfg["app.packages.enabled"] === "true" };
-            for (const e of ["container", "docker", "maven", "npm", "nuget", "rubygems"]) packages[`${e}_enabled`] = toggle(`app.packages.${e}-enabled`);
-            packages.npm_upstreaming_enabled = toggle("app.packages.npm-upstreaming-enabled") === "true";
-            packages.container_blob_redirection_enabled = false;
-            return send(200, { private_mode: false, subdomain_isolation: this.subdomainIsolation, github_hostname: "ghes.example.com", feature_toggles: { packages } });
+            // Documented: subdomain_isolation (boolean). Undocumented: feature_toggles.packages, shaped
+            // as the recorded answer of a real appliance (tests/fixtures/manage-config-settings.recorded.json:
+            // ecosystem toggles as strings, npm upstreaming, blob redirection and enabled as booleans).
+            // How the Manage API derives the values is not published: modelled as GHES's configuration
+            // code computes them (rehearsal/packagesConfigRules.ts), so the client verifies only toggles
+            // it wrote, and tolerates the block being absent (reportFeatureToggles = false).
+            const cfg = this.effective(this.config());
+            const packages: Record<string, unknown> = {};
+            for (const name of TOGGLE_NAMES) {
+                const v = ecosystemEnabled(cfg, name);
+                if (name === "npm-upstreaming") packages.npm_upstreaming_enabled = v === true || v === "true";
+                else packages[`${name}_enabled`] = String(v);
+            }
+            packages.container_blob_redirection_enabled = containerBlobRedirectionEnabled(cfg);
+            packages.enabled = packagesEnabled(cfg);
+            return send(200, {
+                private_mode: false, subdomain_isolation: this.subdomainIsolation, github_hostname: "ghes.example.com",
+                ...(this.reportFeatureToggles ? { feature_toggles: { packages } } : {}),
+            });
         }
         send(404, { message: "Not Found" });
     }
@@ -375,14 +438,15 @@ export class GhesSimulator {
     }
 
     private startRun(durationMs: number, external: boolean): Run {
-        let failedNodes = external || this.failNextRuns <= 0 ? [] : this.nodes;
+        const failedNodes = external || this.failNextRuns <= 0 ? [] : this.nodes;
         if (!external && this.failNextRuns > 0) this.failNextRuns--;
-        else if (!external && this.failNextRunOn) {
-            failedNodes = this.failNextRunOn;
-            this.failNextRunOn = undefined;
+        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful: failedNodes.length === 0, failedNodes, external };
+        if (!external && this.failNodeOfNextRun) {
+            run.failedNode = this.failNodeOfNextRun;
+            run.failedNodes = [this.failNodeOfNextRun];
+            run.topLevelAfterNodeFailure = this.topLevelAfterNodeFailure;
+            this.failNodeOfNextRun = undefined;
         }
-        const successful = failedNodes.length === 0;
-        const run: Run = { id: `sim-run-${++this.runSeq}`, startedAt: this.clock.now(), durationMs, successful, failedNodes, external };
         this.runs.push(run);
         return run;
     }
@@ -406,12 +470,14 @@ export class GhesSimulator {
 
     private runStatus(run: Run) {
         const done = this.runDone(run);
-        const some = run.failedNodes.length > 0 && run.failedNodes.length < this.nodes.length;
+        const nodeFailed = run.failedNode !== undefined && this.clock.now() >= run.startedAt + run.durationMs / 2;
         return {
             run_id: run.id,
             running: !done,
-            successful: done && (run.successful || (some && this.overallSuccessWhenSomeNodesFail)),
-            nodes: this.nodes.map((hostname) => ({ run_id: run.id, hostname, running: !done, successful: done && !run.failedNodes.includes(hostname) })),
+            successful: done && run.successful && (run.failedNode === undefined || run.topLevelAfterNodeFailure === "successful"),
+            nodes: this.nodes.map((hostname) => (hostname === run.failedNode && nodeFailed
+                ? { run_id: run.id, hostname, running: false, successful: false }
+                : { run_id: run.id, hostname, running: !done, successful: done && run.successful })),
         };
     }
 
@@ -494,6 +560,8 @@ export class GhesSimulator {
         });
     }
 }
+
+const SUBDOMAIN_ISOLATION_KEY = "core.subdomain-isolation";
 
 function sshFingerprintOf(line: string): string {
     const data = line.trim().split(/\s+/)[1] ?? "";

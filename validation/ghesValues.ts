@@ -89,8 +89,10 @@ export function ecosystemsError(v: unknown): string | undefined {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return `must be an object such as { docker: "readonly", container: "enabled" } (got ${JSON.stringify(v)})`;
     const problems: string[] = [];
     for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
-        // Unknown in preview, or a Pulumi Output at construction: judged when known.
-        if (value === undefined || isUnknown(value) || (typeof value === "object" && value !== null)) continue;
+        // Unknown in preview: judged when known. Anything else that is not a state (objects, arrays,
+        // null) is refused: String({}) would reach ghe-config as "[object Object]". (Outputs at
+        // construction are left to the provider by the component, components/ghesPackagesSettings.ts.)
+        if (value === undefined || isUnknown(value)) continue;
         if (k === "npmUpstreaming") {
             if (typeof value !== "boolean") problems.push(`npmUpstreaming must be true or false (got ${JSON.stringify(value)})`);
         } else if (!(ECOSYSTEMS as readonly string[]).includes(k)) {

@@ -153,6 +153,14 @@ describe("components/PackagesStorage: the component users import", () => {
         await settle();
     });
 
+    it("refuses an object as an ecosystem's state at construction, but leaves a toggle that is an Output to the provider", async () => {
+        assert.throws(() => new PackagesStorage("ps-eco-obj", { ghes: { hostname: "ghes-eco-obj.example.com", ecosystems: { docker: { state: "enabled" } as never } } }),
+            /ghes\.ecosystems: docker must be "enabled", "readonly" or "disabled" \(got \{"state":"enabled"\}\)/);
+        const later = pulumi.output(Promise.resolve("readonly"));
+        assert.doesNotThrow(() => new PackagesStorage("ps-eco-later", { ghes: { hostname: "ghes-eco-later.example.com", ecosystems: { docker: later as never } } }));
+        await settle();
+    });
+
     it("refuses a second GHES settings resource for the same appliance in one program (spelling does not matter)", async () => {
         const before = registered.length;
         new PackagesStorage("ps-host-a", { ghes: { hostname: "ghes-dup.example.com" } });

@@ -127,8 +127,8 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         it(`reports a run as failed if one node of a cluster failed (the run's own answer: successful ${overall})`, async () => {
             await sim.stop();
             sim = await new GhesSimulator({ clock, nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }).start();
-            sim.failNextRunOn = ["ghe-replica-1"];
-            sim.overallSuccessWhenSomeNodesFail = overall;
+            sim.failNodeOfNextRun = "ghe-replica-1";
+            sim.topLevelAfterNodeFailure = overall ? "successful" : "failed";
             const c = client();
             const id = await c.startApply();
             await clock.sleep(200);

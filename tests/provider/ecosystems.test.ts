@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
-import { ecosystemKey, NPM_UPSTREAMING_KEY } from "../../ghes/ecosystemKeys";
+import { appKey, NPM_UPSTREAMING_KEY } from "../../ghes/ecosystemKeys";
 import { KEYS } from "../../ghes/gheConfigKeys";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
@@ -29,14 +30,11 @@ describe("provider: package ecosystems (through the real dynamic-provider host)"
         assert.ok(standIns.sim.commands.every((c) => !c.command.includes("docker-enabled")));
     });
 
-    it("enables, sets read-only and disables ecosystems; the appliance reports what was written", async () => {
+    it("enables, sets read-only and disables ecosystems, writing only what GHES does not serve already; the appliance serves what was declared", async () => {
         const created = await life.create({ ecosystems: { container: "enabled", docker: "readonly", npm: "disabled", npmUpstreaming: true } });
-        assert.deepEqual([created.counts.writes, created.counts.runs], [10, 1]);
-        assert.equal(config()[ecosystemKey("container")], "true");
-        assert.equal(config()[ecosystemKey("docker")], "readonly");
-        assert.equal(config()[ecosystemKey("npm")], "false");
-        assert.equal(config()[NPM_UPSTREAMING_KEY], "true");
-        assert.equal(standIns.sim.appliedConfig()![ecosystemKey("docker")], "readonly");
+        assert.deepEqual([created.counts.writes, created.counts.runs], [8, 1], "six storage keys, docker and npm");
+        assert.deepEqual(Object.keys(config()).filter((k) => /\.packages\.[a-z-]+-enabled$/.test(k)).sort(), [appKey("docker"), appKey("npm")]);
+        assert.deepEqual(["container", "docker", "npm", "npm-upstreaming"].map((t) => standIns.sim.servedToggle(t as "npm")), ["true", "readonly", "false", "true"]);
         assert.ok(standIns.sim.requests.some((r) => r.path === "/manage/v1/config/settings"), "verified through the Manage API");
     });
 
@@ -54,16 +52,57 @@ describe("provider: package ecosystems (through the real dynamic-provider host)"
         const r = await life.change({ accessKeyId: "AKIAECOSYSTEMS000002", secretAccessKey: "ecosystem-secret-0002/+aaaabbbbcccc", ecosystems: { docker: "readonly" } });
         assert.equal(r.value.diff, "some");
         assert.deepEqual([r.counts.writes, r.counts.runs], [3, 1]);
-        assert.equal(standIns.sim.appliedConfig()![ecosystemKey("docker")], "readonly");
+        assert.equal(standIns.sim.appliedConfig()![appKey("docker")], "readonly");
     });
 
     it("drift on refresh: a toggle changed by hand shows as a difference", async () => {
         await life.create({ ecosystems: { docker: "readonly", rubygems: "enabled" } });
         assert.equal((await life.refresh()).value.diff, "none");
-        standIns.sim.setConfig({ [ecosystemKey("docker")]: "true" });
+        standIns.sim.setConfig({ [appKey("docker")]: "true" });
         const r = await life.refresh();
         assert.deepEqual(r.value.props.ecosystems, { docker: "enabled", rubygems: "enabled" });
         assert.equal(r.value.diff, "some");
+    });
+
+    describe("GHES's own rule: an unset toggle is enabled, an app. false falls through to secrets. (rehearsal/packagesConfigRules.ts)", () => {
+        it("refresh after an operator unsets a toggle the package disabled: reports enabled, as GHES serves it again, and shows drift", async () => {
+            await life.create({ ecosystems: { npm: "disabled" } });
+            assert.equal(standIns.sim.servedToggle("npm"), "false");
+            standIns.sim.unsetConfig(appKey("npm")); // ghe-config --unset app.packages.npm-enabled, by hand
+            const r = await life.refresh();
+            assert.deepEqual(r.value.props.ecosystems, { npm: "enabled" });
+            assert.equal(r.value.diff, "some");
+        });
+
+        it("npm: \"disabled\" on an appliance holding secrets.packages.npm-enabled=true: GHES serves it disabled after one run", async () => {
+            await life.create();
+            standIns.sim.setConfig({ [appKey("npm")]: "false", "secrets.packages.npm-enabled": "true" });
+            const r = await life.change({ ecosystems: { npm: "disabled" } });
+            assert.deepEqual([r.value.diff, r.counts.runs], ["some", 1]);
+            assert.equal(standIns.sim.servedToggle("npm"), "false");
+            assert.equal((await life.refresh()).value.diff, "none");
+        });
+
+        it("npmUpstreaming: false where its key is unset (a fresh appliance): refresh reports true, as GHES proxies npmjs.com, and the next up makes it stop in one run", async () => {
+            await life.create({ ecosystems: { npmUpstreaming: false } });
+            standIns.sim.unsetConfig(NPM_UPSTREAMING_KEY); // e.g. rebuilt from a fresh image, restored without it
+            await standIns.sim.runConfigurationNow();
+            assert.equal(standIns.sim.servedToggle("npm-upstreaming"), "true", "nobody configured it: enabled");
+            const r = await life.refresh();
+            assert.deepEqual([r.value.props.ecosystems, r.value.diff], [{ npmUpstreaming: true }, "some"]);
+            const next = await life.create({ ecosystems: { npmUpstreaming: false } });
+            assert.equal(next.counts.runs, 1);
+            assert.equal(standIns.sim.servedToggle("npm-upstreaming"), "false");
+        });
+
+        it("maven: \"enabled\" on a fresh appliance: GHES serves it already, so nothing is written and no run starts; refresh shows no drift", async () => {
+            await life.create();
+            const r = await life.change({ ecosystems: { maven: "enabled" } });
+            assert.deepEqual([r.counts.writes, r.counts.runs], [0, 0]);
+            const again = await life.refresh();
+            assert.deepEqual(again.value.props.ecosystems, { maven: "enabled" });
+            assert.equal(again.value.diff, "none");
+        });
     });
 
     it("refuses to serve the Container registry without subdomain isolation, before writing anything", async () => {
@@ -80,8 +119,31 @@ describe("provider: package ecosystems (through the real dynamic-provider host)"
     });
 
     it("fails, naming the ecosystem and both values, when the appliance ignores a key it was given", async () => {
-        standIns.sim.ignoredKeys.add(ecosystemKey("nuget"));
-        await assert.rejects(life.create({ ecosystems: { nuget: "enabled", docker: "readonly" } }), /nuget: wanted enabled, reported disabled/);
+        standIns.sim.ignoredKeys.add(appKey("nuget"));
+        await assert.rejects(life.create({ ecosystems: { nuget: "disabled", docker: "readonly" } }), /does not report the ecosystem toggles that were written \(nuget: wanted disabled, reported enabled\)/);
+    });
+
+    it("an appliance whose settings carry no feature_toggles (undocumented): verified through ghe-config by GHES's rule, and the operation succeeds", async () => {
+        standIns.sim.reportFeatureToggles = false;
+        const r = await life.create({ ecosystems: { docker: "readonly", rubygems: "disabled" } });
+        assert.equal(r.counts.runs, 1);
+        assert.deepEqual([standIns.sim.servedToggle("docker"), standIns.sim.servedToggle("rubygems")], ["readonly", "false"]);
+    });
+
+    it("below GHES 3.12, subdomain isolation is read with ghe-config core.subdomain-isolation: off (or unset) refuses the Container registry before any write, on lets it through", async () => {
+        standIns.sim.version = "3.11.4";
+        const key = generateEd25519KeyPair();
+        standIns.sim.authorizeKey(key.public);
+        standIns.sim.subdomainIsolation = false;
+        await assert.rejects(life.create({ sshPrivateKey: key.private, ecosystems: { container: "readonly" } }),
+            /ecosystems\.container: the Container registry needs subdomain isolation, which is off on 127\.0\.0\.1 \(ghe-config core\.subdomain-isolation is false\); nothing was written/);
+        assert.equal(standIns.sim.writes(), 0);
+        standIns.sim.unsetConfig("core.subdomain-isolation");
+        await assert.rejects(life.create({ sshPrivateKey: key.private, ecosystems: { container: "readonly" } }), /core\.subdomain-isolation is unset/);
+        assert.equal(standIns.sim.writes(), 0);
+        standIns.sim.subdomainIsolation = true;
+        await life.create({ sshPrivateKey: key.private, ecosystems: { container: "readonly" } });
+        assert.equal(standIns.sim.servedToggle("container"), "readonly");
     });
 
     it("validates the toggles, naming what is wrong", async () => {

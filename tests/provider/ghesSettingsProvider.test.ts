@@ -39,6 +39,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.deepEqual(h.sim.config(), {
                 [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: h.bucket,
                 [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true",
+                "core.subdomain-isolation": "true", // the appliance's own setting, untouched
             });
             assert.deepEqual(h.sim.appliedConfig(), h.sim.config(), "the run applied exactly these values");
             assert.equal(h.sim.clientRuns().length, 1);
@@ -166,8 +167,8 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             for (const overall of [true, false]) {
                 await h.stop();
                 h = await new Harness({ nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }).start();
-                h.sim.failNextRunOn = ["ghe-replica-1"];
-                h.sim.overallSuccessWhenSomeNodesFail = overall;
+                h.sim.failNodeOfNextRun = "ghe-replica-1";
+                h.sim.topLevelAfterNodeFailure = overall ? "successful" : "failed";
                 await assert.rejects(h.provider.create(h.inputs()), /^GhesOperationError: configuration run sim-run-1 failed on ghe-replica-1\. The settings are written but not in effect/);
             }
         });

@@ -145,6 +145,15 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.deepEqual(reasons({ ...valid, ecosystems: { docker: "enabled", npmUpstreaming: false } }), []);
     });
 
+    it("refuses ecosystem values that are objects, arrays or null (\"[object Object]\" was once written and run), naming each", () => {
+        const r = reasons({ ...valid, ecosystems: { docker: { state: "enabled" }, maven: ["enabled"], npm: null, npmUpstreaming: {} } });
+        assert.equal(r.length, 1, r.join(" | "));
+        assert.match(r[0], /^ecosystems: docker must be "enabled", "readonly" or "disabled" \(got \{"state":"enabled"\}\)/);
+        assert.match(r[0], /maven must be .*\(got \["enabled"\]\)/);
+        assert.match(r[0], /npm must be .*\(got null\)/);
+        assert.match(r[0], /npmUpstreaming must be true or false \(got \{\}\)/);
+    });
+
     it("never echoes a secret in a failure", () => {
         const r = reasons({ ...valid, secretAccessKey: "has spaces secret-xyz" });
         assert.ok(r.length === 1 && !r[0].includes("secret-xyz"), r[0]);

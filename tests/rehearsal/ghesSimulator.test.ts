@@ -1,8 +1,12 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Ajv from "ajv";
 import { ManageClient } from "../../ghes/manageClient";
+import { writeFakeGheTools } from "../../rehearsal/fakeGheTools";
 import { GhesSimulator, RecordedRequest } from "../../rehearsal/ghesSimulator";
 import { virtualClock } from "../support/virtualClock";
 
@@ -129,3 +133,63 @@ function getWithDate(sim: GhesSimulator, path: string): Promise<{ status: number
         req.end();
     });
 }
+
+describe("rehearsal/ghesSimulator: each undocumented behaviour is pinned to where it comes from", function () {
+    this.timeout(60000);
+
+    it("feature_toggles.packages is shaped exactly as a real appliance's recorded answer (tests/fixtures, from octokit.rb)", async () => {
+        const recorded = JSON.parse(readFileSync(join(__dirname, "../fixtures/manage-config-settings.recorded.json"), "utf8")) as { response: { feature_toggles: { packages: unknown }; subdomain_isolation: boolean } };
+        // Settings that make GHES's rule yield the recorded values: Packages off, container and npm upstreaming off, the rest unset.
+        const sim = await new GhesSimulator({ config: { "app.packages.enabled": "false", "app.packages.container-enabled": "false", "app.packages.npm-upstreaming-enabled": "false" } }).start();
+        try {
+            const c = new ManageClient({ hostname: "127.0.0.1", port: sim.managePort, user: "api_key", password: sim.password, caBundle: sim.caBundle });
+            const settings = await c.settings() as { feature_toggles: { packages: unknown }; subdomain_isolation: boolean };
+            assert.deepEqual(settings.feature_toggles.packages, recorded.response.feature_toggles.packages);
+            assert.equal(settings.subdomain_isolation, recorded.response.subdomain_isolation);
+        } finally {
+            await sim.stop();
+        }
+    });
+
+    it("POST config/apply while a run is in progress: the descriptions document no busy status (only 200, 400, 401), so the simulator's 409 is a choice the client must not rely on", () => {
+        for (const [minor, file] of Object.entries(DESCRIPTIONS)) {
+            const spec = JSON.parse(readFileSync(require.resolve(file), "utf8")) as { paths: Record<string, Record<string, Operation>> };
+            assert.deepEqual(Object.keys(spec.paths["/manage/v1/config/apply"].post.responses).sort(), ["200", "400", "401"], minor);
+            // The same for an unknown run_id and "no run yet": GET documents no 404 (the simulator's 404 is a choice too).
+            assert.deepEqual(Object.keys(spec.paths["/manage/v1/config/apply"].get.responses).sort(), ["200", "400", "401"], minor);
+        }
+    });
+
+    /*
+     * ghe-config is a wrapper that ends in `exec git config "$@"` (GHES's /usr/local/bin/ghe-config:
+     * "The underlying `git config` will return various exit codes on failure; see git-config(1)"),
+     * so its exit statuses are git config's. The fake must answer each case as git config does.
+     */
+    it("the fake ghe-config exits as the git config it wraps: 1 for an unset key, 255 when the write cannot lock the file, 0 with the value and a newline", function () {
+        if (spawnSync("git", ["--version"]).status !== 0) this.skip(); // no git on this machine: nothing to compare with
+        const dir = mkdtempSync(join(tmpdir(), "ghe-config-pin-"));
+        try {
+            const bin = writeFakeGheTools(dir);
+            const conf = join(dir, "github.conf");
+            writeFileSync(conf, "");
+            const env = { PATH: `${bin}:/usr/bin:/bin`, GHE_SIM_CONFIG_DIR: join(dir, "cfg"), GHE_SIM_ARGV_LOG: join(dir, "argv.log"), GIT_CONFIG_NOSYSTEM: "1", HOME: dir };
+            spawnSync("mkdir", ["-p", env.GHE_SIM_CONFIG_DIR]);
+            const fake = (args: string[], extra: Record<string, string> = {}) => spawnSync(join(bin, "ghe-config"), args, { env: { ...env, ...extra }, encoding: "utf8" });
+            const git = (args: string[]) => spawnSync("git", ["config", "-f", conf, ...args], { env, encoding: "utf8" });
+            const same = (what: string, a: ReturnType<typeof fake>, b: ReturnType<typeof git>) => assert.deepEqual([a.status, a.stdout], [b.status, b.stdout], what);
+
+            same("an unset key", fake(["app.packages.npm-enabled"]), git(["app.packages.npm-enabled"]));
+            assert.equal(git(["app.packages.npm-enabled"]).status, 1);
+            same("a write", fake(["app.packages.npm-enabled", "false"]), git(["app.packages.npm-enabled", "false"]));
+            same("a set key", fake(["app.packages.npm-enabled"]), git(["app.packages.npm-enabled"]));
+            writeFileSync(`${conf}.lock`, ""); // another writer holds the file
+            const locked = git(["app.packages.npm-enabled", "true"]);
+            assert.equal(locked.status, 255, locked.stderr);
+            assert.equal(fake(["app.packages.npm-enabled", "true"], { GHE_SIM_FAIL_WRITE_KEY: "app.packages.npm-enabled" }).status, locked.status, "a failed write");
+            // `ghe-config` with no argument prints its usage and exits 2 (the wrapper's own code, before git).
+            assert.equal(fake([]).status, 2);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

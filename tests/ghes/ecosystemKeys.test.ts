@@ -1,0 +1,60 @@
+import { strict as assert } from "node:assert";
+import { ecosystemKeys, ecosystemsFromManageSettings, ecosystemsFromSettings, ecosystemWrites, servedValue } from "../../ghes/ecosystemKeys";
+
+/*
+ * The client's reading of the toggles, against GHES's rule as its configuration code states it
+ * (Enterprise::ConfigApply::Packages#ecosystem_enabled):
+ *   if "#{app}" == "" && "#{secret}" == "" then "true" else app || secret || "false"
+ * Expected values worked out from the Ruby by hand, not from this package's code.
+ */
+describe("ghes/ecosystemKeys: toggles as GHES computes them", () => {
+    const RULE: [string | undefined, string | undefined, string][] = [
+        [undefined, undefined, "true"], ["", undefined, "true"], [undefined, "", "true"],
+        ["true", undefined, "true"], ["readonly", undefined, "readonly"], ["false", undefined, "false"],
+        [undefined, "true", "true"], [undefined, "false", "false"], ["false", "true", "true"],
+        ["false", "readonly", "readonly"], ["false", "false", "false"], ["true", "false", "true"],
+        ["", "false", ""], ["false", "", ""],
+    ];
+    for (const [app, secret, served] of RULE) {
+        it(`app=${JSON.stringify(app)} secrets=${JSON.stringify(secret)} serves ${JSON.stringify(served)}`, () => assert.equal(servedValue(app, secret), served));
+    }
+
+    it("reads both keys of each managed toggle, and nothing for one left out", () => {
+        assert.deepEqual(ecosystemKeys({ npm: "disabled", npmUpstreaming: false }),
+            ["app.packages.npm-enabled", "secrets.packages.npm-enabled", "app.packages.npm-upstreaming-enabled", "secrets.packages.npm-upstreaming-enabled"]);
+        assert.deepEqual(ecosystemKeys(undefined), []);
+    });
+
+    it("an unset toggle reads as enabled; a value stored by hand is kept, so it shows as drift", () => {
+        assert.deepEqual(ecosystemsFromSettings({}, { maven: "disabled", npmUpstreaming: false }), { maven: "enabled", npmUpstreaming: true });
+        assert.deepEqual(ecosystemsFromSettings({ "app.packages.docker-enabled": "yes" }, { docker: "enabled" }), { docker: "yes" });
+    });
+
+    it("writes nothing for what GHES serves already (unset and declared enabled: no write, no run)", () => {
+        assert.deepEqual(ecosystemWrites({ maven: "enabled", npmUpstreaming: true }, {}), {});
+        assert.deepEqual(ecosystemWrites({ npm: "disabled" }, { "app.packages.npm-enabled": "false" }), {});
+        assert.deepEqual(ecosystemWrites({ npm: "disabled" }, { "secrets.packages.npm-enabled": "false" }), {}, "disabled through secrets. alone");
+    });
+
+    it("disabling writes app. false, and secrets. false wherever secrets. says anything but false (true, readonly, empty)", () => {
+        assert.deepEqual(ecosystemWrites({ npm: "disabled" }, {}), { "app.packages.npm-enabled": "false" });
+        for (const secret of ["true", "readonly", ""]) {
+            const writes = ecosystemWrites({ npm: "disabled" }, { "app.packages.npm-enabled": "false", "secrets.packages.npm-enabled": secret });
+            assert.deepEqual(writes, { "app.packages.npm-enabled": "false", "secrets.packages.npm-enabled": "false" }, secret);
+            assert.equal(servedValue("false", "false"), "false", "what GHES then serves");
+        }
+    });
+
+    it("enabling or read-only writes app. only: a true or readonly app. wins whatever secrets. holds", () => {
+        assert.deepEqual(ecosystemWrites({ docker: "readonly", rubygems: "enabled" }, { "secrets.packages.docker-enabled": "true", "app.packages.rubygems-enabled": "false", "secrets.packages.rubygems-enabled": "false" }),
+            { "app.packages.docker-enabled": "readonly", "app.packages.rubygems-enabled": "true" });
+        assert.deepEqual(ecosystemWrites({ npmUpstreaming: false }, {}), { "app.packages.npm-upstreaming-enabled": "false" });
+    });
+
+    it("reads the Manage API's feature_toggles as recorded (strings, npm upstreaming a boolean); a toggle it does not carry is left out", () => {
+        const settings = { feature_toggles: { packages: { docker_enabled: "readonly", npm_enabled: "false", npm_upstreaming_enabled: false } } };
+        assert.deepEqual(ecosystemsFromManageSettings(settings, { docker: "readonly", npm: "disabled", npmUpstreaming: true, maven: "enabled" }),
+            { docker: "readonly", npm: "disabled", npmUpstreaming: false });
+        assert.deepEqual(ecosystemsFromManageSettings({ subdomain_isolation: true }, { docker: "enabled" }), {});
+    });
+});
