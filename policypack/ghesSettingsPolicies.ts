@@ -91,8 +91,8 @@ export const onePerAppliance: StackValidationPolicy = {
         const byHost = new Map<string, string[]>();
         for (const r of args.resources.filter(isSettings)) {
             const host = str(read(r.props, "hostname"));
-            if (host === undefined || hostnameError(host)) continue; // unknown, or reported by the provider's check
-            const key = normalizeHostname(host);
+            const key = host === undefined ? undefined : normalizeHostname(host); // as the provider's check spells it
+            if (key === undefined || hostnameError(key)) continue; // unknown, or reported by the provider's check
             byHost.set(key, [...(byHost.get(key) ?? []), r.urn]);
         }
         for (const [host, urns] of byHost) {
