@@ -10,6 +10,7 @@ import { analyzeRequest, analyzeStackRequest, Diagnostic, diagnosticsOf, Snapsho
 
 type RpcFn = (call: { request: unknown }, callback: (err: Error | undefined | null, res: unknown) => void) => void;
 // Internal to @pulumi/policy (its .d.ts exports nothing), hence the typed require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const server = require("@pulumi/policy/server") as {
     makeAnalyzeRpcFun(name: string, version: string, level: string, policies: unknown): RpcFn;
     makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown): RpcFn;
