@@ -2,7 +2,7 @@ import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pul
 import { tlsOnlyGaps } from "../policies/grantCheck";
 import { globMatch } from "./packConfig";
 import { AWS } from "./resourceTypes";
-import { configOf, describe, PackagesBucket, packagesBuckets, read, UNKNOWN, whenKnown } from "./stackGraph";
+import { configOf, describe, items, PackagesBucket, packagesBuckets, read, UNKNOWN, whenKnown } from "./stackGraph";
 
 /*
  * Rules for every Packages bucket of a stack: the bucket a GhesPackagesSettings points at, and
@@ -53,7 +53,7 @@ export const aclsDisabled: StackValidationPolicy = {
         const inlineAcl = read(b.resource.props, b.native ? "accessControl" : "acl");
         if (typeof inlineAcl === "string" && !/^private$/i.test(inlineAcl)) return `its ACL is ${inlineAcl}. Fix: remove the ACL and set object ownership to BucketOwnerEnforced.`;
         const ownerships = b.native
-            ? whenKnown(() => ((read(b.resource.props, "ownershipControls", "rules") as unknown[] | undefined) ?? []).map((rule) => read(rule as Record<string, unknown>, "objectOwnership")), [UNKNOWN])
+            ? whenKnown(() => items(read(b.resource.props, "ownershipControls", "rules")).map((rule) => read(rule as Record<string, unknown>, "objectOwnership")), [UNKNOWN])
             : configOf(resources, b, AWS.ownershipControls).map((r) => read(r.props, "rule", "objectOwnership"));
         if (ownerships.includes(UNKNOWN) || ownerships.includes("BucketOwnerEnforced")) return undefined;
         return `ACLs are not disabled (object ownership is ${ownerships.length ? ownerships.map(String).join(", ") : "not set"}); with ACLs on, an object written with a public ACL is public. `
@@ -73,11 +73,11 @@ export const encrypted: StackValidationPolicy = {
         const { requireKms = false } = args.getConfig<{ requireKms?: boolean }>();
         const algorithms: unknown[] = whenKnown(() => {
             if (b.native) {
-                const rules = (read(b.resource.props, "bucketEncryption", "serverSideEncryptionConfiguration") as unknown[] | undefined) ?? [];
+                const rules = items(read(b.resource.props, "bucketEncryption", "serverSideEncryptionConfiguration"));
                 return rules.map((r) => read(r as Record<string, unknown>, "serverSideEncryptionByDefault", "sseAlgorithm"));
             }
             const separate = configOf(resources, b, AWS.encryption).flatMap((r) =>
-                ((read(r.props, "rules") as unknown[] | undefined) ?? []).map((rule) => read(rule as Record<string, unknown>, "applyServerSideEncryptionByDefault", "sseAlgorithm")));
+                items(read(r.props, "rules")).map((rule) => read(rule as Record<string, unknown>, "applyServerSideEncryptionByDefault", "sseAlgorithm")));
             const inline = read(b.resource.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm");
             return inline === undefined ? separate : [...separate, inline];
         }, [UNKNOWN]);

@@ -2,7 +2,7 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { identityGrantExcess } from "../policies/grantCheck";
 import { INSTANCE_TAG } from "../policies/packageTags";
 import { AWS, isOneOf } from "./resourceTypes";
-import { bucketView, describe, isSettings, read, refersTo, settingsBucketArn, str, UNKNOWN, whenKnown } from "./stackGraph";
+import { bucketView, describe, isSettings, items, read, refersTo, settingsBucketArn, str, UNKNOWN, whenKnown } from "./stackGraph";
 
 /*
  * Rules for the IAM identity GHES uses for Packages storage: the user behind the access key a
@@ -57,7 +57,7 @@ export const leastPrivilege: StackValidationPolicy = {
             const docs: [string, unknown][] = on(AWS.userPolicy, "user").map((r) => [describe(r), read(r.props, "policy")]);
             const attachments = [
                 ...on(AWS.userPolicyAttachment, "user").map((r) => ({ r, arn: read(r.props, "policyArn") })),
-                ...rs.filter((r) => isOneOf(r.type, AWS.policyAttachment) && whenKnown(() => ((read(r.props, "users") as unknown[] | undefined) ?? []).some((u) => ids.includes(u as string)), false))
+                ...rs.filter((r) => isOneOf(r.type, AWS.policyAttachment) && whenKnown(() => items(read(r.props, "users")).some((u) => ids.includes(u as string)), false))
                     .map((r) => ({ r, arn: read(r.props, "policyArn") })),
             ];
             for (const { r, arn } of attachments) {
@@ -66,7 +66,7 @@ export const leastPrivilege: StackValidationPolicy = {
                 else if (arn !== UNKNOWN) problems.push(`${describe(r)} attaches ${String(arn)}, a policy outside this stack that cannot be verified`);
             }
             for (const r of [...on(AWS.userGroupMembership, "user"),
-                ...rs.filter((g) => isOneOf(g.type, AWS.groupMembership) && whenKnown(() => ((read(g.props, "users") as unknown[] | undefined) ?? []).some((u) => ids.includes(u as string)), false))]) {
+                ...rs.filter((g) => isOneOf(g.type, AWS.groupMembership) && whenKnown(() => items(read(g.props, "users")).some((u) => ids.includes(u as string)), false))]) {
                 problems.push(`${describe(r)} puts it in groups, whose policies grant it more than this stack shows`);
             }
             if (id.bucketArn) {

@@ -43,6 +43,17 @@ export function whenKnown<T>(f: () => T, fallback: T): T {
     }
 }
 
+/**
+ * A property's array as a plain array. @pulumi/policy 1.20's proxy breaks `map`/`filter` on
+ * proxied arrays (species lookup); reading element by element works in every version.
+ */
+export function items(v: unknown): unknown[] {
+    if (!Array.isArray(v)) return [];
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) out.push(v[i]);
+    return out;
+}
+
 export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** Whether `r.props[key]` refers to `target`: by dependency, or by one of the target's identifying values. */
@@ -79,7 +90,7 @@ export function bucketView(r: PolicyResource): BucketView | undefined {
     const tags = whenKnown(() => {
         const raw = read(r.props, "tags");
         const t: Record<string, string> = {};
-        if (Array.isArray(raw)) for (const e of raw) t[String(e?.key)] = String(e?.value);
+        if (Array.isArray(raw)) for (const e of items(raw) as { key?: unknown; value?: unknown }[]) t[String(e?.key)] = String(e?.value);
         else if (raw && typeof raw === "object") for (const [k, v] of Object.entries(raw)) t[k] = String(v);
         return t;
     }, {});
