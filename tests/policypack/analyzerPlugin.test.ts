@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BuiltPack, buildPolicyPack } from "../../rehearsal/policyPackBuild";
 import { PolicyPackHost, SnapshotResource } from "../../rehearsal/policyPackHost";
-import { daysAgo, handWrittenStack, packagesStack } from "./fixtures";
+import { daysAgo, handWrittenStack, packagesStack } from "../../rehearsal/stackSnapshots";
 
 /*
  * The pack as the Pulumi CLI loads it for `pulumi preview --policy-pack DIR`: compiled as the

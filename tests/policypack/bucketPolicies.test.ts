@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { SnapshotResource, UNKNOWN_STRING } from "../../rehearsal/policyPackHost";
 import { analyzeStack, of, urnOf } from "../support/policyHarness";
-import { BUCKET, handWrittenStack, packagesStack } from "./fixtures";
+import { BUCKET, handWrittenStack, packagesStack } from "../../rehearsal/stackSnapshots";
 
 const BUCKET_RULES = ["packages-bucket-public-access-blocked", "packages-bucket-acls-disabled", "packages-bucket-encrypted", "packages-bucket-tls-only", "packages-bucket-not-actions-storage"];
 const without = (rs: SnapshotResource[], ...names: string[]) => rs.filter((r) => !names.includes(r.name));

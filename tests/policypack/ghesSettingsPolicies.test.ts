@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { GHES_SETTINGS } from "../../policypack/resourceTypes";
 import { UNKNOWN_STRING } from "../../rehearsal/policyPackHost";
 import { analyzeResource, analyzeStack, inStack, of, urnOf } from "../support/policyHarness";
-import { FINGERPRINT, handWrittenStack, packagesStack } from "./fixtures";
+import { FINGERPRINT, handWrittenStack, packagesStack } from "../../rehearsal/stackSnapshots";
 
 /** The settings resource of the compliant stack, with `props` changed. */
 const settings = (props: Record<string, unknown>, type: string = GHES_SETTINGS[0]) => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { SnapshotResource } from "../../rehearsal/policyPackHost";
 import { analyzeStack, of, urnOf } from "../support/policyHarness";
-import { BUCKET_ARN, daysAgo, handWrittenStack, packagesStack, USER } from "./fixtures";
+import { BUCKET_ARN, daysAgo, handWrittenStack, packagesStack, USER } from "../../rehearsal/stackSnapshots";
 
 const only = async (rs: SnapshotResource[], policy: string) => of(await analyzeStack(rs), policy);
 const grant = (Action: string | string[], Resource: string | string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });

@@ -1,10 +1,10 @@
-import { ghesBucketPolicy } from "../../policies/bucketPolicy";
-import { ghesIdentityPolicy } from "../../policies/identityPolicy";
-import { GHES_SETTINGS } from "../../policypack/resourceTypes";
-import { SnapshotResource, urnOf } from "../../rehearsal/policyPackHost";
+import { ghesBucketPolicy } from "../policies/bucketPolicy";
+import { ghesIdentityPolicy } from "../policies/identityPolicy";
+import { GHES_SETTINGS } from "../policypack/resourceTypes";
+import { SnapshotResource, urnOf } from "./policyPackHost";
 
 /*
- * Stack snapshots for the policy pack, as the engine hands them to AnalyzeStack: outputs, and
+ * Stack snapshots for the policy pack (tests and the demo), as the engine hands them to AnalyzeStack: outputs, and
  * the property dependencies the engine records. `packagesStack` has the shape PackagesStorage
  * registers (same types, properties and links); `handWrittenStack` is the same setup written
  * by hand with raw @pulumi/aws resources, linked by values only, under the pre-0.2 settings token.
