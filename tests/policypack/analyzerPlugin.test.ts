@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { BuiltPack, buildPolicyPack } from "../../rehearsal/policyPackBuild";
 import { PolicyPackHost, SnapshotResource } from "../../rehearsal/policyPackHost";
 import { daysAgo, handWrittenStack, packagesStack } from "../../rehearsal/stackSnapshots";
@@ -84,6 +85,29 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
         const ds = await host.analyze(settingsOf(packagesStack(), { dangerouslySkipTlsVerification: true }));
         assert.deepEqual(ds.map((d) => [d.policy, d.level]), [["ghes-settings-tls-verification", "mandatory"]]);
         assert.match(ds[0].message, /in stack guardrails\/prod/);
+    });
+
+    it("loads as the README publishes it: a wrapper folder whose index.js requires ghes-packages-s3/policypack, under the wrapper's version", async () => {
+        // The built output laid out as the installed package: its package.json (name, exports) beside dist/.
+        const installed = dirname(dirname(pack!.dir));
+        copyFileSync("package.json", join(installed, "package.json"));
+        const wrapper = mkdtempSync(join(tmpdir(), "ghes-guardrails-"));
+        try {
+            copyFileSync(join(pack!.dir, "PulumiPolicy.yaml"), join(wrapper, "PulumiPolicy.yaml"));
+            writeFileSync(join(wrapper, "index.js"), 'require("ghes-packages-s3/policypack");\n');
+            writeFileSync(join(wrapper, "package.json"), JSON.stringify({ name: "ghes-guardrails", version: "7.1.0", main: "index.js" }));
+            mkdirSync(join(wrapper, "node_modules"));
+            symlinkSync(installed, join(wrapper, "node_modules", "ghes-packages-s3"), "dir");
+            symlinkSync(resolve("node_modules", "@pulumi"), join(wrapper, "node_modules", "@pulumi"), "dir");
+            const host = new PolicyPackHost(wrapper, { stack: "prod", project: "guardrails" });
+            hosts.push(host);
+            const info = await (await host.start()).info();
+            assert.deepEqual([info.name, info.version], ["ghes-packages-s3", "7.1.0"]);
+            assert.deepEqual(info.policies.map((p) => p.name), POLICIES.map(([name]) => name));
+            await host.stop();
+        } finally {
+            rmSync(wrapper, { recursive: true, force: true });
+        }
     });
 
     it("follows its configuration: lab stacks may skip TLS and trust on first use, limits and levels change, Actions buckets are recognised", async () => {
