@@ -8,6 +8,7 @@ import { BucketPublicAccessBlock } from "@pulumi/aws/s3/bucketPublicAccessBlock"
 import { BucketServerSideEncryptionConfiguration } from "@pulumi/aws/s3/bucketServerSideEncryptionConfiguration";
 import { BucketVersioning } from "@pulumi/aws/s3/bucketVersioning";
 import { ghesBucketPolicy } from "../policies/bucketPolicy";
+import { withPackageTags } from "../policies/packageTags";
 import {
     bucketNameError,
     bucketPrefixError,
@@ -176,7 +177,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             bucketPrefix: args.bucketName === undefined ? (args.bucketPrefix ?? bucketPrefixFromName(name)) : undefined,
             region: args.region,
             forceDestroy: false,
-            tags: pulumi.output(args.tags ?? {}).apply((t) => ({ ...t, "managed-by": "pulumi", "ghes-packages-instance": name })),
+            tags: pulumi.output(args.tags ?? {}).apply((t) => withPackageTags(t, name)),
         }, child());
 
         const publicAccessBlock = blockAllPublicAccess(name, bucket.bucket, args.region, child());

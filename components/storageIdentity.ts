@@ -3,6 +3,7 @@ import { AccessKey } from "@pulumi/aws/iam/accessKey";
 import { User } from "@pulumi/aws/iam/user";
 import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
 import { ghesIdentityPolicy } from "../policies/identityPolicy";
+import { withPackageTags } from "../policies/packageTags";
 import { iamPathError, iamPolicyArnError, kmsKeyArnError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
 import { componentType, isInstanceOf, PACKAGE } from "./typeTokens";
@@ -73,7 +74,7 @@ export class StorageIdentity extends pulumi.ComponentResource {
             permissionsBoundary: args.permissionsBoundaryArn,
             // Deleting the user must not fail because of a login profile or MFA someone added by hand.
             forceDestroy: true,
-            tags: pulumi.output(args.tags ?? {}).apply((t) => ({ ...t, "managed-by": "pulumi", "ghes-packages-instance": name })),
+            tags: pulumi.output(args.tags ?? {}).apply((t) => withPackageTags(t, name)),
         }, { parent: this });
 
         this.policyJson = pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>

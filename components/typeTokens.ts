@@ -13,9 +13,14 @@ export function componentType(module: string, type: string, opts: pulumi.Compone
     return [`${PACKAGE}:${module}:${type}`, withAlias(opts, `${PACKAGE_BEFORE_0_2}:${module}:${type}`)];
 }
 
+/** A dynamic resource's type tokens: the current one, then the pre-0.2 one older stacks may hold. */
+export function dynamicTypeTokens(type: string): [current: string, before0_2: string] {
+    return [`pulumi-nodejs:dynamic/${PACKAGE}:${type}`, `pulumi-nodejs:dynamic/${PACKAGE_BEFORE_0_2}:${type}`];
+}
+
 /** The dynamic resource's module and the options that alias its pre-0.2 type token. */
 export function dynamicType(type: string, opts: pulumi.CustomResourceOptions | undefined): [string, pulumi.CustomResourceOptions] {
-    return [PACKAGE, withAlias(opts, `pulumi-nodejs:dynamic/${PACKAGE_BEFORE_0_2}:${type}`)];
+    return [PACKAGE, withAlias(opts, dynamicTypeTokens(type)[1])];
 }
 
 function withAlias<T extends pulumi.ResourceOptions>(opts: T | undefined, oldType: string): T {

@@ -3,7 +3,8 @@
  * provider code run through the real Pulumi dynamic-provider host (called over gRPC exactly as
  * the engine calls it during `pulumi up`; no Pulumi CLI runs) against local stand-ins
  * (a GHES simulator and an S3 server that verifies signatures and enforces the generated
- * IAM policy): create -> no-op update -> key rotation -> refresh -> delete.
+ * IAM policy): create -> no-op update -> key rotation -> refresh -> delete. Then the org-wide
+ * policy pack, started as `pulumi preview --policy-pack` starts it, judges two setups.
  * Exits non-zero if any step fails. Loopback only; everything it starts, it stops.
  */
 import { PackagesStorageArgs } from "../index";
@@ -11,8 +12,11 @@ import { randomBytes } from "node:crypto";
 import { KEYS } from "../ghes/gheConfigKeys";
 import { DynamicProviderHost } from "../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../rehearsal/lifecycle";
+import { buildPolicyPack } from "../rehearsal/policyPackBuild";
+import { Diagnostic, PolicyPackHost } from "../rehearsal/policyPackHost";
 import { describePlan, planComponent } from "../rehearsal/resourcePlan";
 import { Counts, StandIns } from "../rehearsal/standIns";
+import { daysAgo, handWrittenStack, packagesStack } from "../rehearsal/stackSnapshots";
 
 /** The embedded default: a production-like configuration of one instance. */
 const SAMPLE_NAME = "ghes-prod";
@@ -124,8 +128,49 @@ async function main(): Promise<void> {
         await host.stop();
         await standIns.stop();
     }
+
+    heading("9. org-wide guardrails: the policy pack, started as `pulumi preview --policy-pack node_modules/ghes-packages-s3/dist/policypack` starts it");
+    await guardrails().catch((err) => { failed = true; out(`  FAILED: ${(err as Error).message}`); throw err; });
+
     heading("Result");
     out(`  ${failed ? "FAILED" : "All steps passed"} in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything started was stopped.`);
+}
+
+/** The policy pack judges the setup PackagesStorage builds, and a public, over-privileged one written by hand. */
+async function guardrails(): Promise<void> {
+    const pack = buildPolicyPack();
+    const policyHost = new PolicyPackHost(pack.dir, { stack: "prod", project: "ghes-packages" });
+    try {
+        await policyHost.start();
+        const info = await policyHost.info();
+        out(`  ${info.name} ${info.version}: ${info.policies.length} policies (${info.policies.filter((p) => p.level === "mandatory").length} mandatory, ${info.policies.filter((p) => p.level === "advisory").length} advisory by default)`);
+        const show = (ds: Diagnostic[]) => { for (const d of ds) out(`    [${d.level}] ${d.policy}: ${d.message.split("\n").slice(1).join(" ")}`); };
+
+        const good = await policyHost.analyzeStack(packagesStack());
+        out(`  The stack PackagesStorage builds (bucket, its protections, user, key, GHES settings): ${good.length} violations`);
+        if (good.length) { show(good); throw new Error("the package's own setup violates its policy pack"); }
+
+        const bad = handWrittenStack((s) => {
+            s.publicAccessBlock.props.blockPublicPolicy = false;
+            s.userPolicy.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+            s.accessKey.props.createDate = daysAgo(400);
+            s.settings.props = { ...s.settings.props, dangerouslySkipTlsVerification: true, sshHostKeyFingerprint: undefined, sshHostKeyTrustOnFirstUse: true };
+            delete s.settings.props.sshHostKeyFingerprint;
+        });
+        const settings = bad.find((r) => r.name === "hand-settings")!;
+        const before = await policyHost.analyze(settings);
+        out(`  Hand-written GHES settings, checked before the provider would write anything (TLS off, trust on first use in prod): ${before.length} violations`);
+        show(before);
+        const after = await policyHost.analyzeStack(bad);
+        out(`  The same setup written by hand with raw @pulumi/aws (a public-policy bucket, s3:* on *, a 400-day-old key): ${after.length} violations`);
+        show(after);
+        const expected = ["ghes-settings-host-key-pinned", "ghes-settings-tls-verification", "packages-access-key-age", "packages-bucket-public-access-blocked", "packages-identity-least-privilege"];
+        const seen = [...before, ...after].map((d) => d.policy).sort();
+        if (JSON.stringify(seen) !== JSON.stringify(expected)) throw new Error(`expected violations of ${expected.join(", ")}; got ${seen.join(", ")}`);
+    } finally {
+        await policyHost.stop();
+        pack.remove();
+    }
 }
 
 main().then(() => process.exit(0), (err) => {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 /*
  * The folders show the layers, and imports flow one way (README, "Development"):
  * index.ts -> components/ -> provider/ -> ghes/, storage/, policies/, validation/.
- * The GHES client layer and the pure layers know nothing of Pulumi.
+ * The GHES client layer and the pure layers know nothing of Pulumi. The policy pack sits
+ * beside the components and uses only the pure rules (and the type tokens), never @pulumi/aws.
  */
 function importsOf(dir: string): { file: string; from: string }[] {
     return readdirSync(dir).filter((f) => f.endsWith(".ts")).flatMap((f) => {
@@ -21,6 +22,8 @@ const RULES: [string, RegExp, string][] = [
     ["policies", /^@pulumi\/|^\.\.\/(provider|components|ghes|storage|rehearsal|tests)\b/, "policy builders are pure"],
     ["provider", /^\.\.\/(components|rehearsal|tests)\b|^@pulumi\/pulumi$/, "the provider needs no component, and no Pulumi runtime (types only)"],
     ["components", /^\.\.\/(rehearsal|tests)\b/, "components never import the rehearsal kit"],
+    ["policypack", /^@pulumi\/(aws|pulumi)\b|^\.\.\/(provider\/(?!fields$)|components\/(?!typeTokens$)|ghes|storage|rehearsal|tests|index)/,
+        "the policy pack uses the pure rules, the field table and the type tokens only: no components, GHES client, @pulumi/aws or @pulumi/pulumi runtime"],
     ["scripts", /^\.\.\/tests\b/, "scripts import nothing from tests/"],
     ["rehearsal", /^\.\.\/tests\b/, "the rehearsal kit imports nothing from tests/"],
 ];

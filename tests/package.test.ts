@@ -18,6 +18,16 @@ describe("package: what npm pack ships", function () {
         }
     });
 
+    it("ships the policy pack as the Pulumi CLI loads it: PulumiPolicy.yaml, package.json (the version PolicyPack reads) and the compiled entry point in one folder", () => {
+        for (const f of ["dist/policypack/PulumiPolicy.yaml", "dist/policypack/package.json", "dist/policypack/index.js", "dist/policypack/packPolicies.js",
+            "dist/policypack/ghesSettingsPolicies.js", "dist/policypack/bucketPolicies.js", "dist/policypack/identityPolicies.js", "dist/policies/grantCheck.js"]) {
+            assert.ok(files.includes(f), `${f} is in the tarball`);
+        }
+        const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+        assert.equal(JSON.parse(readFileSync("policypack/package.json", "utf8")).version, pkg.version, "a release bumps the pack's version with the package's");
+        assert.equal(pkg.exports["./policypack"], "./dist/policypack/index.js", "a published wrapper pack requires it by name");
+    });
+
     it("ships no tests, simulator, scripts or TypeScript sources", () => {
         const unwanted = files.filter((f) => /^tests\/|^dist\/tests\/|^dist\/rehearsal\/|^rehearsal\/|^scripts\/|^stack\/|(?<!\.d)\.ts$/.test(f));
         assert.deepEqual(unwanted, []);
@@ -30,6 +40,14 @@ describe("package: what npm pack ships", function () {
             assert.equal(pkg.dependencies[p], undefined, `${p} is not a dependency`);
         }
         assert.equal(pkg.dependencies["@cloud-copilot/iam-simulate"], undefined, "the AGPL evaluator stays a dev dependency");
+    });
+
+    it("declares @pulumi/policy as an optional peer whose floor is true: the policy pack needs it, the components do not", () => {
+        const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+        assert.equal(pkg.peerDependencies["@pulumi/policy"], "^1.20.0", "PolicyPackArgs.description arrived in 1.20 (the oldest served release with it; 1.16-1.19 are not on the registry)");
+        assert.deepEqual(pkg.peerDependenciesMeta["@pulumi/policy"], { optional: true });
+        assert.equal(pkg.dependencies["@pulumi/policy"], undefined);
+        assert.match(pkg.devDependencies["@pulumi/policy"], /^\d+\.\d+\.\d+$/, "pinned for the tests");
     });
 
     it("resolves the provider implementation by the package name the serialized provider asks for", () => {

@@ -1,0 +1,92 @@
+import { strict as assert } from "node:assert";
+import { ghesBucketPolicy } from "../../policies/bucketPolicy";
+import { identityGrantExcess, tlsOnlyGaps } from "../../policies/grantCheck";
+import { GHES_BUCKET_ACTIONS, GHES_KMS_ACTIONS, GHES_OBJECT_ACTIONS, ghesIdentityPolicy, PolicyDocument } from "../../policies/identityPolicy";
+import { DEFAULT_KEY_POLICY, KMS_KEY } from "../../rehearsal/fixtures";
+import { evaluate } from "../support/iamEvaluator";
+
+const BUCKET = "arn:aws:s3:::acme-ghes-packages";
+const OTHER = "arn:aws:s3:::acme-actions-cache";
+const OTHER_KEY = KMS_KEY.replace(/key\/.*/, "key/ffffffff-0000-0000-0000-000000000000");
+const allow = (Action: string | string[], Resource: string | string[]) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
+
+/** Documents the check must accept, and documents it must refuse with these exact findings. */
+const ACCEPTED: [string, unknown][] = [
+    ["the package's own policy", ghesIdentityPolicy({ bucketArn: BUCKET })],
+    ["the package's own policy with SSE-KMS", ghesIdentityPolicy({ bucketArn: BUCKET, kmsKeyArn: KMS_KEY })],
+    ["the same as JSON text, actions in other case, split per action", JSON.stringify({
+        Version: "2012-10-17", Statement: [
+            { Effect: "Allow", Action: "S3:LISTBUCKET", Resource: BUCKET },
+            { Effect: "Allow", Action: ["s3:getobject", "s3:PutObject"], Resource: [`${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "true" } } },
+        ],
+    })],
+    ["an added Deny, which only takes away", { Version: "2012-10-17", Statement: [...ghesIdentityPolicy({ bucketArn: BUCKET }).Statement, { Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }],
+];
+const REFUSED: [string, unknown, string[]][] = [
+    ["s3:* on the bucket", allow("s3:*", [BUCKET, `${BUCKET}/*`]), ["statement #1 allows s3:*: a wildcard grants actions GHES does not need"]],
+    ["a prefix wildcard", allow("s3:Get*", `${BUCKET}/*`), ["statement #1 allows s3:Get*: a wildcard grants actions GHES does not need"]],
+    ["an action GHES does not use", allow(["s3:GetObject", "s3:PutObjectAcl"], `${BUCKET}/*`), ["statement #1 allows s3:PutObjectAcl, which GHES Packages does not use"]],
+    ["another bucket's objects", allow("s3:GetObject", [`${BUCKET}/*`, `${OTHER}/*`]), [`statement #1 allows s3:GetObject on ${OTHER}/*: GHES needs it on ${BUCKET}/* only`]],
+    ["every resource", { Version: "2012-10-17", Statement: [{ Sid: "Everything", Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }] }, [`statement "Everything" allows s3:ListBucket on *: GHES needs it on ${BUCKET} only`]],
+    ["NotAction", { Version: "2012-10-17", Statement: [{ Effect: "Allow", NotAction: "s3:DeleteBucket", Resource: BUCKET }] }, ["statement #1 allows every action except s3:DeleteBucket (NotAction)"]],
+    ["NotResource", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", NotResource: OTHER }] }, [`statement #1 allows every resource except ${OTHER} (NotResource)`]],
+    ["KMS on every key", allow("kms:Decrypt", "*"), ["statement #1 allows kms:Decrypt on *: GHES needs it on the bucket's KMS key only"]],
+];
+
+describe("policies/grantCheck: what an identity policy grants beyond GHES Packages' needs", () => {
+    for (const [what, doc] of ACCEPTED) it(`accepts ${what}`, () => assert.deepEqual(identityGrantExcess(doc, { bucketArn: BUCKET }), []));
+    for (const [what, doc, findings] of REFUSED) it(`refuses ${what}`, () => assert.deepEqual(identityGrantExcess(doc, { bucketArn: BUCKET }), findings));
+
+    it("with the bucket's key known, accepts the KMS pair on it and refuses it on another key", () => {
+        assert.deepEqual(identityGrantExcess(ghesIdentityPolicy({ bucketArn: BUCKET, kmsKeyArn: KMS_KEY }), { bucketArn: BUCKET, kmsKeyArn: KMS_KEY }), []);
+        assert.deepEqual(identityGrantExcess(allow("kms:GenerateDataKey", OTHER_KEY), { bucketArn: BUCKET, kmsKeyArn: KMS_KEY }),
+            [`statement #1 allows kms:GenerateDataKey on ${OTHER_KEY}: GHES needs it on ${KMS_KEY} only`]);
+    });
+
+    it("agrees with an IAM evaluator: an accepted document allows nothing outside the GHES pairs, every refused one allows something", async function () {
+        this.timeout(120000);
+        const needed = new Set([...GHES_BUCKET_ACTIONS.map((a) => `${a}|${BUCKET}`), ...GHES_OBJECT_ACTIONS.map((a) => `${a}|${BUCKET}/*`), ...GHES_KMS_ACTIONS.map((a) => `${a}|${KMS_KEY}`)]);
+        const probes: [string, string, string][] = [];
+        for (const a of [...GHES_BUCKET_ACTIONS, "s3:ListBucketVersions", "s3:DeleteBucket", "s3:PutBucketPolicy", "s3:GetBucketPolicy"]) for (const r of [BUCKET, OTHER]) probes.push([a, r, r]);
+        for (const a of [...GHES_OBJECT_ACTIONS, "s3:GetObjectAcl", "s3:PutObjectAcl", "s3:GetObjectVersion"]) for (const r of [BUCKET, OTHER]) probes.push([a, `${r}/pkg.tgz`, `${r}/*`]);
+        for (const a of [...GHES_KMS_ACTIONS, "kms:Encrypt", "kms:ScheduleKeyDeletion"]) for (const r of [KMS_KEY, OTHER_KEY]) probes.push([a, r, r]);
+        const beyond = async (doc: unknown) => {
+            const identity = (typeof doc === "string" ? JSON.parse(doc) : doc) as PolicyDocument;
+            for (const [action, resource, scope] of probes) {
+                if (needed.has(`${action}|${scope}`)) continue;
+                // A KMS key's own policy must let IAM decide, as AWS's default key policy does.
+                const resourcePolicy = action.startsWith("kms:") ? DEFAULT_KEY_POLICY : undefined;
+                if (await evaluate({ identity, resourcePolicy, action, resource }) === "Allowed") return `${action} on ${resource}`;
+            }
+            return undefined;
+        };
+        for (const [what, doc] of ACCEPTED) assert.equal(await beyond(doc), undefined, what);
+        for (const [what, doc] of REFUSED) assert.notEqual(await beyond(doc), undefined, what);
+    });
+});
+
+describe("policies/grantCheck: what a bucket policy lacks to be TLS-only", () => {
+    it("finds nothing missing in the package's own bucket policy, with or without an allow list", () => {
+        assert.deepEqual(tlsOnlyGaps(ghesBucketPolicy({ bucketArn: BUCKET }), BUCKET), []);
+        assert.deepEqual(tlsOnlyGaps(JSON.stringify(ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: ["203.0.113.0/24"] })), BUCKET), []);
+    });
+
+    it("accepts Resource \"*\", Principal {AWS: \"*\"} and a boolean condition value", () => {
+        const doc = { Statement: [
+            { Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:securetransport": false } } },
+            { Effect: "Deny", Principal: "*", Action: "*", Resource: "*", Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } } },
+        ] };
+        assert.deepEqual(tlsOnlyGaps(doc, BUCKET), []);
+    });
+
+    it("names each missing deny; a deny on the objects only, or for one action, does not count", () => {
+        assert.deepEqual(tlsOnlyGaps({ Statement: [] }, BUCKET), [
+            "no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)",
+            "no statement denies TLS older than 1.2 (Deny s3:* when s3:TlsVersion is NumericLessThan 1.2)",
+        ]);
+        const objectsOnly = { Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: `${BUCKET}/*`, Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
+        assert.equal(tlsOnlyGaps(objectsOnly, BUCKET).length, 2);
+        const oneAction = { Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
+        assert.equal(tlsOnlyGaps(oneAction, BUCKET).length, 2);
+    });
+});
