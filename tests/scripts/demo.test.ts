@@ -26,7 +26,8 @@ describe("scripts/demo: the offline rehearsal", function () {
         assert.match(out, /"DenyOutdatedTls"/);
         assert.match(out, /4\. the same program again[\s\S]*?0 Manage API requests, 0 ghe-config writes, 0 configuration runs/);
         assert.match(out, /5\. key rotation[\s\S]*?2 ghe-config writes, 1 configuration runs/);
-        assert.match(out, /6\. ecosystem change[\s\S]*?2 ghe-config writes, 1 configuration runs/);
+        // Docker only: the Container registry is enabled on a fresh appliance by GHES's own rule, so it needs no write.
+        assert.match(out, /6\. ecosystem change[\s\S]*?1 ghe-config writes, 1 configuration runs/);
     });
 
     it("shows the policy pack passing the package's own setup and naming each rule a hand-written one breaks", () => {
