@@ -177,6 +177,11 @@ export class GhesAppliance {
         if (this.staleKeysRemoved) return;
         this.staleKeysRemoved = true;
         const keys = await this.manage.listSshKeys();
+        // No source says GHES lists keys with their comments (the docs' example has none): without
+        // them nothing can be recognised, and nothing is guessed.
+        if (keys.length > 0 && keys.every((k) => k.trim().split(/\s+/).length < 3)) {
+            this.ctx.log(`the Manage API lists the admin shell's keys without comments: stale temporary keys of this package cannot be recognised; remove any ghes-packages-s3-temporary-* key under Management Console > SSH access`);
+        }
         const now = this.applianceNow();
         const stale = keys.filter((line) => {
             const registeredAt = temporaryKeyRegisteredAt(line);

@@ -96,13 +96,16 @@ describe("provider: answers GitHub does not document, each plausible one fed to 
     }
 
     for (const comments of [true, false]) {
-        it(`GET access/ssh ${comments ? "keeps" : "drops"} key comments: the operation succeeds, removes its own key, and never removes another key`, async () => {
+        it(`GET access/ssh ${comments ? "keeps" : "drops"} key comments: the operation succeeds, removes its own key, never another; a stale temporary key is ${comments ? "removed" : "left (never guessed) and reported"}`, async () => {
             await start();
             const operator = generateEd25519KeyPair("operator@laptop").public;
+            const stale = generateEd25519KeyPair(`ghes-packages-s3-temporary-${h.clock.now() - 7 * 3600_000}-0123456789abcdef`).public;
             h.sim.authorizeKey(operator);
+            h.sim.authorizeKey(stale);
             h.sim.listKeyComments = comments;
             await h.provider.create(h.inputs());
-            assert.deepEqual([...h.sim.authorizedKeys], [operator.trim()]);
+            assert.deepEqual([...h.sim.authorizedKeys], comments ? [operator.trim()] : [operator.trim(), stale.trim()]);
+            assert.equal(h.logs.some((l) => /lists the admin shell's keys without comments: stale temporary keys of this package cannot be recognised; remove any ghes-packages-s3-temporary-\* key under Management Console > SSH access/.test(l)), !comments);
         });
     }
 });
