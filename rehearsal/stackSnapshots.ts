@@ -6,7 +6,8 @@ import { SnapshotResource, urnOf } from "./policyPackHost";
 /*
  * Stack snapshots for the policy pack (tests and the demo), as the engine hands them to AnalyzeStack: outputs, and
  * the property dependencies the engine records. `packagesStack` has the shape PackagesStorage
- * registers (same types, properties and links); `handWrittenStack` is the same setup written
+ * registers (same types, properties and links; tests/policypack/componentStack.test.ts judges the
+ * real registrations too); `handWrittenStack` is the same setup written
  * by hand with raw @pulumi/aws resources, linked by values only, under the pre-0.2 settings token.
  */
 
