@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { Client } from "ssh2";
 import { formatDuration } from "./clock";
-import { AdminShellError } from "./errors";
+import { AdminShellError, SettingsWriteError } from "./errors";
+import { batchStdin, BatchWriteOutcome, ConfigEntry, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch, parseSetBatchOutcome } from "./gheConfigBatch";
 import { excerpt } from "./redaction";
-import { BATCH_FAILED_BASE, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch } from "./shellQuote";
 
 export interface AdminShellOptions {
     hostname: string;
@@ -156,22 +156,20 @@ export class AdminShell {
     }
 
     /**
-     * `ghe-config KEY VALUE` for several keys in order, with one remote command
-     * (ghes/shellQuote.ts); secret values travel on stdin. On failure the error's `written`
-     * says how many keys landed.
+     * `ghe-config KEY VALUE` for several keys in order, all or nothing, with one remote command
+     * (ghes/gheConfigBatch.ts); secret values travel on stdin. `thenRun` (a shell snippet) runs
+     * in the same command once every write succeeded; if it fails, the writes are undone too.
+     * On failure a SettingsWriteError says what the appliance stores now.
      */
-    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[], thenRun?: string): Promise<void> {
+    async setConfigs(entries: readonly ConfigEntry[], thenRun?: string): Promise<void> {
         if (entries.length === 0) return;
         for (const e of entries) if (e.secret) this.sentSecrets.add(e.value);
-        // `thenRun` (a shell snippet) runs in the same command once every write succeeded.
-        const r = await this.exec(gheConfigSetBatch(entries) + (thenRun ? `; ${thenRun}` : ""), { stdin: batchStdin(entries) });
+        const r = await this.exec(gheConfigSetBatch(entries, thenRun), { stdin: batchStdin(entries) });
         if (r.code === 0) return;
-        const failedAt = (r.code ?? 0) - BATCH_FAILED_BASE;
-        const known = failedAt >= 0 && failedAt < entries.length;
-        const status = /ghe-config exit status (\d+)\s*$/.exec(r.stderr.trim());
-        const stderr = r.stderr.replace(/ghe-config exit status \d+\s*$/, "").trim();
-        throw Object.assign(this.error("exit-status", `writing ${known ? entries[failedAt].key : "the settings"} failed with exit status ${status?.[1] ?? r.code}: ${excerpt(stderr, this.sentSecrets)}`),
-            { written: known ? failedAt : 0 });
+        const outcome = parseSetBatchOutcome(entries, r.code, r.stdout);
+        const status = /(?:ghe-config|follow-up) exit status (\d+)/.exec(r.stderr);
+        const stderr = excerpt(r.stderr.replace(/(?:ghe-config|follow-up) exit status \d+\n?/g, ""), this.sentSecrets);
+        throw new SettingsWriteError(this.endpoint, describeWriteFailure(outcome, status?.[1] ?? String(r.code), stderr), outcome);
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */
@@ -186,5 +184,19 @@ export class AdminShell {
     end(): void {
         this.client?.end();
         this.client = undefined;
+    }
+}
+
+const STATE_TEXT = { previous: "holds the previous value", new: "holds the new value", unknown: "holds a value that is neither (read it back)" } as const;
+
+/** What a failed batch write did, for the error: which write failed, and what is stored now. */
+function describeWriteFailure(o: BatchWriteOutcome, status: string, stderr: string): string {
+    const cause = `${stderr ? `: ${stderr}` : ""}`;
+    const failed = (key?: string) => key ? `writing ${key} failed with exit status ${status}${cause}` : `the command after the writes failed with exit status ${status}${cause}`;
+    switch (o.kind) {
+        case "nothing-written": return `writing the settings failed before the first write (${o.reason})${cause}; nothing was written`;
+        case "restored": return `${failed(o.failedKey)}; every key written before the failure was restored to its previous value and read back`;
+        case "restore-failed": return `${failed(o.failedKey)}; restoring the previous values failed: ${o.stored.map((x) => `${x.key} ${STATE_TEXT[x.state]}`).join(", ")}`;
+        case "unknown": return `writing the settings ended with exit status ${o.status}, which this package does not recognise: the settings may have landed, fully or in part${cause}`;
     }
 }

@@ -1,3 +1,5 @@
+import type { BatchWriteOutcome } from "./gheConfigBatch";
+
 /*
  * Every failure of the GHES client layer, by kind. Retries and user-facing hints are decided
  * from the kind (here, in one place), never from message text, so rewording a message cannot
@@ -104,6 +106,14 @@ export class AdminShellError extends Error {
 
 export function isConnectionLost(err: unknown): boolean {
     return err instanceof AdminShellError && err.connectionLost;
+}
+
+/** A batch of `ghe-config` writes that failed; `outcome` says what the appliance stores now. */
+export class SettingsWriteError extends AdminShellError {
+    constructor(endpoint: string, detail: string, readonly outcome: BatchWriteOutcome) {
+        super("exit-status", endpoint, detail);
+        this.name = "SettingsWriteError";
+    }
 }
 
 /** A write or run on the appliance that failed part-way; says what is and is not in effect. */

@@ -7,7 +7,8 @@ import { endMaintenance } from "../ghes/configurationRun";
 import { CLEAR_RUN_PENDING, MARK_RUN_PENDING, readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
 import { realClock } from "../ghes/clock";
 import { GhesContext } from "../ghes/connection";
-import { GhesOperationError, isConnectionLost } from "../ghes/errors";
+import { GhesOperationError, isConnectionLost, SettingsWriteError } from "../ghes/errors";
+import type { BatchWriteOutcome } from "../ghes/gheConfigBatch";
 import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
 import { GhesAppliance } from "../ghes/session";
@@ -312,9 +313,18 @@ async function verifyApplied(shell: AdminShell, desired: GhesSettings, runId: st
         `Find out who, then run pulumi up again.`);
 }
 
+/** What a failed settings write means for the appliance and the next pulumi up. */
+const AFTER_FAILED_WRITE: Record<BatchWriteOutcome["kind"], string> = {
+    "nothing-written": "No configuration run was started; GHES stores and runs with its previous settings. Run pulumi up again.",
+    restored: "GHES stores its previous settings again (nothing of this operation is left); no configuration run was started. Run pulumi up again.",
+    "restore-failed": "GHES stores a mix of previous and new values, as listed; no configuration run was started. " +
+        "Do not start one (Save settings in the Management Console) before pulumi up has written the settings again: run pulumi up again now.",
+    unknown: "Some or all of the settings may be stored but no configuration run was started. Run pulumi up again: it reads what GHES stores and writes what differs.",
+};
+
 /**
- * Writes the keys in write order with one remote command (the key pair can never be left
- * half-written); a failure reports exactly what was and was not written.
+ * Writes the keys in write order with one remote command, all or nothing (the key pair can
+ * never be left half-written); a failure reports exactly what GHES stores now.
  */
 async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSettings, ctx: GhesContext, progress: { attempted: boolean; written: string[] }): Promise<void> {
     if (keys.length === 0) return;
@@ -325,10 +335,8 @@ async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSetting
         await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })), MARK_RUN_PENDING);
     } catch (err) {
         // A lost connection is retried with a fresh shell (the writes are idempotent).
-        if (isConnectionLost(err)) throw err;
-        const landed = keys.slice(0, (err as { written?: number }).written ?? 0);
-        throw new GhesOperationError(`${(err as Error).message}\n  written before the failure: ${landed.join(", ") || "nothing"}; not written: ${keys.slice(landed.length).join(", ")}. ` +
-            `No configuration run was started, so GHES still runs with its previous settings; run pulumi up again.`);
+        if (isConnectionLost(err) || !(err instanceof SettingsWriteError)) throw err;
+        throw new GhesOperationError(`${err.message}.\n  ${AFTER_FAILED_WRITE[err.outcome.kind]}`);
     }
     for (const key of keys) {
         if (!progress.written.includes(key)) progress.written.push(key);

@@ -25,8 +25,24 @@ if [ "$#" -eq 1 ]; then
   [ -f "$dir/$1" ] || exit 1
   cat "$dir/$1"; printf '\\n'; exit 0
 fi
+# Fault injection: writes number FROM..UNTIL-1 (counted in GHE_SIM_WRITE_COUNT, --unset
+# included) fail, after landing when GHE_SIM_FAIL_WRITE_LANDS=1 (only the exit status says so).
+fail_write() {
+  [ -n "$GHE_SIM_FAIL_WRITE_KEY" ] && [ "$GHE_SIM_FAIL_WRITE_KEY" = "$1" ] && return 0
+  [ -n "$GHE_SIM_FAIL_WRITE_FROM" ] || return 1
+  n=$(( $(cat "$GHE_SIM_WRITE_COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$GHE_SIM_WRITE_COUNT"
+  [ "$n" -ge "$GHE_SIM_FAIL_WRITE_FROM" ] && [ "$n" -lt "$GHE_SIM_FAIL_WRITE_UNTIL" ]
+}
+# \`ghe-config --unset KEY\` removes a key (GitHub docs, "Backing up and restoring GitHub Enterprise
+# Server with GitHub Actions enabled": \`ghe-config --unset 'app.actions.actions-repos-sha1sum'\`).
+# Its status for a key that is not set is not documented; this answers 5, as git-config does.
+if [ "$#" -eq 2 ] && [ "$1" = "--unset" ]; then
+  if fail_write "$2"; then [ "$GHE_SIM_FAIL_WRITE_LANDS" = 1 ] && rm -f "$dir/$2"; echo "error: could not lock config file" >&2; exit 255; fi
+  [ -f "$dir/$2" ] || exit 5
+  rm -f "$dir/$2"; exit 0
+fi
 if [ "$#" -eq 2 ]; then
-  if [ -n "$GHE_SIM_FAIL_WRITE_KEY" ] && [ "$GHE_SIM_FAIL_WRITE_KEY" = "$1" ]; then echo "error: could not lock config file" >&2; exit 255; fi
+  if fail_write "$1"; then [ "$GHE_SIM_FAIL_WRITE_LANDS" = 1 ] && printf '%s' "$2" > "$dir/$1"; echo "error: could not lock config file" >&2; exit 255; fi
   printf '%s' "$2" > "$dir/$1"; exit 0
 fi
 echo "usage: ghe-config KEY [VALUE]" >&2; exit 129

@@ -126,6 +126,8 @@ export class GhesSimulator {
     topLevelAfterNodeFailure: "failed" | "successful" = "failed";
     /** Makes `ghe-config KEY VALUE` fail for this key. */
     failWriteKey?: string;
+    /** Writes number `from` .. `from + count - 1` from now on fail (see failWrites). */
+    private failWriteRange?: { from: number; until: number; landed: boolean };
     /** Handle the next POST /config/apply (the run starts) but drop the connection instead of answering. */
     loseNextApplyAnswers = 0;
     /** Answer the next GET /manage/v1/version a byte at a time, one every `trickleMs` (a stuck proxy). */
@@ -218,6 +220,14 @@ export class GhesSimulator {
 
     failRequests(count: number, status = 500, pathPrefix?: string): void { this.failNextRequests = { count, status, pathPrefix }; }
     resetRequests(count: number): void { this.resetNextRequests = count; }
+    /**
+     * The `nth` ghe-config write from now on (1 = the next; `--unset` counts) and the `count - 1`
+     * after it exit 255; with `landed`, each lands first and only its exit status says it failed.
+     */
+    failWrites(nth: number, o: { count?: number; landed?: boolean } = {}): void {
+        writeFileSync(join(this.dir, "write-count"), "0");
+        this.failWriteRange = { from: nth, until: nth + (o.count ?? 1), landed: o.landed ?? false };
+    }
     dropCommands(count: number): void { this.dropNextCommands = count; }
     hangCommands(count: number): void { this.hangNextCommands = count; }
     authorizeKey(publicKey: string): void { this.authorizedKeys.add(publicKey.trim()); }
@@ -542,6 +552,12 @@ export class GhesSimulator {
                             GHE_SIM_APPLY_SECONDS: String(this.applyDurationMs / 1000),
                             GHE_SIM_APPLY_EXIT: String(this.legacyApplyExit),
                             ...(this.failWriteKey ? { GHE_SIM_FAIL_WRITE_KEY: this.failWriteKey } : {}),
+                            ...(this.failWriteRange ? {
+                                GHE_SIM_WRITE_COUNT: join(this.dir, "write-count"),
+                                GHE_SIM_FAIL_WRITE_FROM: String(this.failWriteRange.from),
+                                GHE_SIM_FAIL_WRITE_UNTIL: String(this.failWriteRange.until),
+                                GHE_SIM_FAIL_WRITE_LANDS: this.failWriteRange.landed ? "1" : "0",
+                            } : {}),
                         },
                     });
                     stream.on("data", (d: Buffer) => { rec.stdin += d.toString("utf8"); child.stdin.write(d); });

@@ -88,13 +88,77 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
         for (const n of [4, 5]) assert.ok(!existsSync(`/tmp/ghes-pwned-${n}`));
     });
 
-    it("a batch write that fails part-way says which key failed and how many landed", async () => {
+    it("a batch write that fails part-way says which key failed, and undoes the keys before it", async () => {
         const s = await open();
         sim.failWriteKey = "test.second";
         await assert.rejects(s.setConfigs([{ key: "test.first", value: "1", secret: false }, { key: "test.second", value: "2", secret: false }, { key: "test.third", value: "3", secret: false }]),
-            (e: Error & { written?: number }) => /writing test\.second failed with exit status 255: error: could not lock config file/.test(e.message) && e.written === 1);
-        assert.equal(sim.config()["test.first"], "1");
-        assert.equal(sim.config()["test.third"], undefined);
+            (e: Error & { outcome?: { kind: string } }) => /writing test\.second failed with exit status 255: error: could not lock config file/.test(e.message) && e.outcome?.kind === "restored");
+        assert.deepEqual(sim.config(), {});
+    });
+
+    describe("a key pair is stored whole or not at all", () => {
+        const OLD = { "secrets.packages.aws-access-key": "AKIAOLD0000000000001", "secrets.packages.aws-secret-key": "old-secret-0001/+aaaa" };
+        const pair = [
+            { key: "secrets.packages.aws-access-key", value: "AKIANEW0000000000002", secret: false },
+            { key: "secrets.packages.aws-secret-key", value: "new-secret-0002/+bbbb", secret: true },
+        ];
+        const storedPair = () => [sim.config()["secrets.packages.aws-access-key"], sim.config()["secrets.packages.aws-secret-key"]];
+
+        it("the second write of a rotated pair fails: the first is restored, key id and secret both old, and the error says so", async () => {
+            sim.setConfig(OLD);
+            const s = await open();
+            sim.failWrites(2);
+            await assert.rejects(s.setConfigs(pair), (e: Error & { outcome?: { kind: string } }) =>
+                /writing secrets\.packages\.aws-secret-key failed with exit status 255: error: could not lock config file/.test(e.message) &&
+                /every key written before the failure was restored to its previous value and read back/.test(e.message) && e.outcome?.kind === "restored");
+            assert.deepEqual(storedPair(), ["AKIAOLD0000000000001", "old-secret-0001/+aaaa"]);
+        });
+
+        it("a write that landed although ghe-config failed is restored too", async () => {
+            sim.setConfig(OLD);
+            const s = await open();
+            sim.failWrites(2, { landed: true });
+            await assert.rejects(s.setConfigs(pair), (e: Error & { outcome?: { kind: string } }) => e.outcome?.kind === "restored");
+            assert.deepEqual(storedPair(), ["AKIAOLD0000000000001", "old-secret-0001/+aaaa"]);
+        });
+
+        it("keys that were unset before are unset again (ghe-config --unset), not set to an empty value", async () => {
+            const s = await open();
+            sim.failWrites(2, { landed: true });
+            await assert.rejects(s.setConfigs(pair), (e: Error & { outcome?: { kind: string } }) => e.outcome?.kind === "restored");
+            assert.deepEqual(sim.config(), {});
+            assert.deepEqual(await s.readConfig(pair.map((p) => p.key)), { "secrets.packages.aws-access-key": undefined, "secrets.packages.aws-secret-key": undefined });
+        });
+
+        it("a restore that fails too is reported key by key: what is stored now, new or previous", async () => {
+            sim.setConfig(OLD);
+            const s = await open();
+            sim.failWrites(2, { count: 2 }); // the secret's write, then the key id's restore
+            await assert.rejects(s.setConfigs(pair), (e: Error & { outcome?: { kind: string } }) =>
+                /restoring the previous values failed: secrets\.packages\.aws-access-key holds the new value, secrets\.packages\.aws-secret-key holds the previous value/.test(e.message) &&
+                e.outcome?.kind === "restore-failed");
+            assert.deepEqual(storedPair(), ["AKIANEW0000000000002", "old-secret-0001/+aaaa"], "the report matches what the appliance stores");
+        });
+
+        it("neither value, old or new, reaches a command line, the output or the error", async () => {
+            sim.setConfig(OLD);
+            const s = await open();
+            const before = sim.commands.length;
+            sim.failWrites(2, { count: 2 });
+            const err = await s.setConfigs(pair).then(() => undefined, (e: Error) => e);
+            assert.ok(err);
+            for (const secret of ["old-secret-0001/+aaaa", "new-secret-0002/+bbbb"]) {
+                assert.ok(!err.message.includes(secret));
+                for (const c of sim.commands.slice(before)) assert.ok(!c.command.includes(secret), "not in the command line");
+            }
+            assert.equal(sim.commands.length - before, 1, "written, restored and read back in one remote command");
+        });
+
+        it("an exit status the package does not know is reported as settings that may have landed", async () => {
+            const s = await open();
+            await assert.rejects(s.setConfigs(pair, "exit 7"), (e: Error & { outcome?: { kind: string } }) =>
+                /exit status 7/.test(e.message) && /may have landed/.test(e.message) && !/nothing/.test(e.message) && e.outcome?.kind === "unknown");
+        });
     });
 
     it("sends secrets on stdin, never in the command line", async () => {

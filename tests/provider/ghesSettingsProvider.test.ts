@@ -246,16 +246,16 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.authorizedKeys.size, 0, "both temporary keys removed");
         });
 
-        it("a write failure says exactly what was written and that no run started", async () => {
+        it("a write failure undoes what landed, says what GHES stores and that no run started", async () => {
             h.sim.failWriteKey = KEYS.accessKeyId;
             await assert.rejects(h.provider.create(h.inputs()), (e: Error) => {
                 assert.match(e.message, /writing secrets\.packages\.aws-access-key failed with exit status 255/);
-                assert.match(e.message, /written before the failure: secrets\.packages\.blob-storage-type, secrets\.packages\.service-url, secrets\.packages\.s3-bucket; not written: secrets\.packages\.aws-access-key, secrets\.packages\.aws-secret-key, app\.packages\.enabled/);
-                assert.match(e.message, /No configuration run was started/);
+                assert.match(e.message, /every key written before the failure was restored to its previous value and read back/);
+                assert.match(e.message, /GHES stores its previous settings again .*no configuration run was started/);
                 return true;
             });
             assert.equal(h.sim.clientRuns().length, 0);
-            assert.equal(h.sim.config()[KEYS.enabled], undefined, "Packages is not enabled against half-written storage");
+            assert.deepEqual(h.sim.config(), {}, "a fresh appliance holds no key of the failed write");
         });
 
         it("a failing write whose output quotes the secret across the 300-character cut does not leak any part of it", async () => {

@@ -231,6 +231,23 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.ok(h.logs.some((l) => /configured since as localhost, not 127\.0\.0\.1/.test(l)));
         });
 
+        it("a rotation whose secret write fails leaves the old pair stored, and a run anyone starts afterwards applies a matching pair", async () => {
+            const { outs } = await h.provider.create(h.inputs());
+            const rotated = { accessKeyId: "AKIAROTATED000000010", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0010" };
+            h.addKey(rotated);
+            const runs = h.sim.clientRuns().length;
+            h.sim.failWrites(2); // the key id lands, the secret's write fails
+            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated)), (e: Error) =>
+                /writing secrets\.packages\.aws-secret-key failed/.test(e.message) && /restored to its previous value/.test(e.message) &&
+                /no configuration run was started/.test(e.message) && !e.message.includes(rotated.secretAccessKey));
+            assert.equal(h.sim.clientRuns().length, runs, "no run started");
+            assert.deepEqual([h.sim.config()[KEYS.accessKeyId], h.sim.config()[KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
+            // An operator saves another setting: the run applies what is stored, a matching pair.
+            h.sim.startExternalRun(10);
+            await new Promise((r) => setTimeout(r, 50));
+            assert.deepEqual([h.sim.appliedConfig()![KEYS.accessKeyId], h.sim.appliedConfig()![KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
+        });
+
         it("writes a rotated key pair in one remote command, so no interruption leaves half a pair", async () => {
             const { outs } = await h.provider.create(h.inputs());
             const rotated = { accessKeyId: "AKIAROTATED000000009", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0009" };

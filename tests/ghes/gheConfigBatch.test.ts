@@ -1,0 +1,110 @@
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BATCH_EXIT, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch, parseSetBatchOutcome } from "../../ghes/gheConfigBatch";
+import { shellQuote } from "../../ghes/shellQuote";
+import { readConfigDir, writeConfigDir, writeFakeGheTools } from "../../rehearsal/fakeGheTools";
+
+const HOSTILE = ["plain", "with space", "it's", "'; rm -rf / #", "$(touch /tmp/pwned)", "`id`", "a;b&&c||d|e", "line1\nline2", "trailing newline\n\n", "${HOME} $HOME \\ \" !", "", "ünïcödé ✓"];
+
+describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command", () => {
+    let dir: string;
+    let bin: string;
+    /** Runs a script under a shell with the fake ghe-config tools on PATH. */
+    const run = (script: string, stdin = "", shell = "/bin/sh", env: Record<string, string> = {}) => {
+        try {
+            return { code: 0, stdout: execFileSync(shell, ["-c", script], { input: stdin, env: { PATH: `${bin}:/usr/bin:/bin`, GHE_SIM_CONFIG_DIR: join(dir, "cfg"), GHE_SIM_ARGV_LOG: join(dir, "argv"), ...env } }).toString("utf8") };
+        } catch (err) {
+            const e = err as { status: number; stdout: Buffer };
+            return { code: e.status, stdout: e.stdout.toString("utf8") };
+        }
+    };
+    beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "batch-")); bin = writeFakeGheTools(dir); writeConfigDir(join(dir, "cfg"), {}); });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    for (const shell of ["/bin/sh", "/bin/bash"]) {
+        it(`${shell}: round-trips every hostile value through a batch write (inline, and on stdin when secret) and the batch read`, () => {
+            const entries = HOSTILE.flatMap((value, i) => [{ key: `k${i}`, value, secret: false }, ...(/\n/.test(value) ? [] : [{ key: `s${i}`, value, secret: true }])]);
+            assert.equal(run(gheConfigSetBatch(entries), batchStdin(entries), shell).code, 0);
+            assert.deepEqual(readConfigDir(join(dir, "cfg")), Object.fromEntries(entries.map((e) => [e.key, e.value])));
+            const keys = entries.map((e) => e.key);
+            assert.deepEqual(parseGetBatch(keys, run(gheConfigGetBatch(keys), "", shell).stdout).map((r) => r.value), entries.map((e) => e.value));
+            assert.ok(!execFileSync("ls", ["/tmp"]).toString().split("\n").includes("pwned"));
+        });
+
+        it(`${shell}: restores hostile previous values (and unset keys) byte-for-byte when a later write fails`, () => {
+            const previous = Object.fromEntries(HOSTILE.map((v, i) => [`k${i}`, v]));
+            writeConfigDir(join(dir, "cfg"), previous);
+            const entries = [...HOSTILE.map((_, i) => ({ key: `k${i}`, value: `new-${i}`, secret: false })), { key: "unset.before", value: "x", secret: false }, { key: "last", value: "y", secret: true }];
+            writeFileSync(join(dir, "count"), "0");
+            const r = run(gheConfigSetBatch(entries), batchStdin(entries), shell,
+                { GHE_SIM_WRITE_COUNT: join(dir, "count"), GHE_SIM_FAIL_WRITE_FROM: String(entries.length), GHE_SIM_FAIL_WRITE_UNTIL: String(entries.length + 1), GHE_SIM_FAIL_WRITE_LANDS: "1" });
+            assert.equal(r.code, BATCH_EXIT.restored + entries.length - 1);
+            assert.deepEqual(readConfigDir(join(dir, "cfg")), previous);
+            assert.deepEqual(parseSetBatchOutcome(entries, r.code, r.stdout), { kind: "restored", failedKey: "last" });
+        });
+    }
+
+    it("a failing follow-up undoes every write", () => {
+        writeConfigDir(join(dir, "cfg"), { a: "old" });
+        const entries = [{ key: "a", value: "new", secret: false }, { key: "b", value: "s3cr3t", secret: true }];
+        const r = run(gheConfigSetBatch(entries, "false"), batchStdin(entries));
+        assert.equal(r.code, BATCH_EXIT.restored + 2);
+        assert.deepEqual(readConfigDir(join(dir, "cfg")), { a: "old" });
+        assert.deepEqual(parseSetBatchOutcome(entries, r.code, r.stdout), { kind: "restored", failedKey: undefined });
+    });
+
+    it("a previous value that cannot be read stops the batch before any write", () => {
+        const script = gheConfigSetBatch([{ key: "a", value: "new", secret: false }]).replace(/^__get\(\) \{/m, "ghe_fail() { return 3; }; __get() { ghe_fail || { __r=3; return; };");
+        const r = run(script);
+        assert.equal(r.code, BATCH_EXIT.nothingWrittenUnreadable);
+        assert.deepEqual(readConfigDir(join(dir, "cfg")), {});
+    });
+
+    it("keeps secrets out of the command line and refuses a secret with a line break or too many keys", () => {
+        const entries = [{ key: "secrets.packages.aws-secret-key", value: "secret-value", secret: true }];
+        assert.ok(!gheConfigSetBatch(entries).includes("secret-value"));
+        assert.equal(batchStdin(entries), "secret-value\n");
+        assert.throws(() => gheConfigSetBatch([{ key: "k", value: "a\nb", secret: true }]), /line break/);
+        assert.throws(() => gheConfigSetBatch(Array.from({ length: 41 }, (_, i) => ({ key: `k${i}`, value: "v", secret: false }))), /at most 40 keys/);
+        assert.equal(run(gheConfigSetBatch(entries), "").code, BATCH_EXIT.nothingWrittenStdin, "a secret missing on stdin writes nothing");
+    });
+
+    describe("parseSetBatchOutcome believes only a status and a report that fit together", () => {
+        const entries = [{ key: "a" }, { key: "b" }, { key: "c" }];
+        const report = (...states: string[]) => states.map((s, i) => `ghes-packages-s3-restore ${i} ${s}`).join("\n");
+        const cases: [string, number | null, string, unknown][] = [
+            ["stdin", 99, "", { kind: "nothing-written", reason: "a secret value did not arrive on standard input" }],
+            ["unreadable", 98, "", { kind: "nothing-written", reason: "a previous value could not be read" }],
+            ["restored at b", 101, report("restored", "previous"), { kind: "restored", failedKey: "b" }],
+            ["restored after the follow-up", 103, report("restored", "restored", "restored"), { kind: "restored", failedKey: undefined }],
+            ["restore failed at c", 152, report("new", "previous", "unknown"), { kind: "restore-failed", failedKey: "c", stored: [{ key: "a", state: "new" }, { key: "b", state: "previous" }, { key: "c", state: "unknown" }] }],
+            ["a report line missing", 101, report("restored"), { kind: "unknown", status: 101 }],
+            ["status says restored, report says new", 101, report("new", "previous"), { kind: "unknown", status: 101 }],
+            ["status says restore failed, report says all previous", 151, report("previous", "previous"), { kind: "unknown", status: 151 }],
+            ["index beyond the batch", 104, report("previous", "previous", "previous"), { kind: "unknown", status: 104 }],
+            ["index beyond the batch (restore failed)", 154, report("new", "previous", "previous"), { kind: "unknown", status: 154 }],
+            ["a status of its own (1)", 1, "", { kind: "unknown", status: 1 }],
+            ["127 (command not found)", 127, "", { kind: "unknown", status: 127 }],
+            ["255", 255, "", { kind: "unknown", status: 255 }],
+            ["no status", null, "", { kind: "unknown", status: null }],
+            ["just below the restore-failed range", 149, report("previous"), { kind: "unknown", status: 149 }],
+        ];
+        for (const [name, code, stdout, expected] of cases) {
+            it(`${name}: ${JSON.stringify(expected)}`, () => assert.deepEqual(parseSetBatchOutcome(entries, code, stdout), expected));
+        }
+        it("report lines are matched whole (a line that merely contains one is ignored)", () => {
+            assert.deepEqual(parseSetBatchOutcome(entries, 100, "x ghes-packages-s3-restore 0 previous"), { kind: "unknown", status: 100 });
+            assert.deepEqual(parseSetBatchOutcome(entries, 100, "  ghes-packages-s3-restore 0 previous  \n"), { kind: "restored", failedKey: "a" });
+        });
+    });
+
+    it("reads hostile values back intact, one trailing newline removed as ghe-config prints one", () => {
+        for (const value of HOSTILE) {
+            const script = `gc() { printf '%s\\n' ${shellQuote(value)}; }; ${gheConfigGetBatch(["k"]).replace(/ghe-config /g, "gc ")}`;
+            assert.deepEqual(parseGetBatch(["k"], execFileSync("/bin/sh", ["-c", script]).toString("utf8")), [{ key: "k", status: 0, value }]);
+        }
+    });
+});
