@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
@@ -11,6 +10,7 @@ import { GhesOperationError, isConnectionLost, SettingsWriteError } from "../ghe
 import type { BatchWriteOutcome } from "../ghes/gheConfigBatch";
 import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
+import { currentHolder, formatHolder } from "../ghes/holderIdentity";
 import { GhesAppliance } from "../ghes/session";
 import { checkStorage, claimBucket, OwnerMarker } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
@@ -152,10 +152,11 @@ async function writeThenApply(
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
-    const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    const holder = formatHolder(currentHolder());
     const applyMs = inputs.applyTimeoutSeconds * 1000;
+    const ssh = { hostname: inputs.hostname, port: inputs.sshPort };
     await appliance.withAdminShell(async (shell, markUnrepeatable) => {
-        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone, clock: ctx.clock, log: ctx.log });
+        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, ssh, clock: ctx.clock, log: ctx.log });
         let verifyShell: AdminShell = shell;
         let runSucceeded = false;
         try {
@@ -193,7 +194,8 @@ async function writeThenApply(
             });
         } finally {
             // Best effort: a lock left by a lost connection is broken once stale.
-            await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
+            const released = await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
+            if (released === "not-held") ctx.log("the configuration lock was no longer this operation's (broken by another as stale): left as it is");
         }
     });
     return outcome;
@@ -284,18 +286,6 @@ async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsIn
     if (wrong.length > 0) {
         throw new GhesOperationError(`the configuration run finished, but the appliance does not report the ecosystem toggles that were written (${wrong.join("; ")}). ` +
             `This GHES version may not know these admin-shell keys (they are observed, not documented); set the toggles in the Management Console and leave them out of ecosystems.`);
-    }
-}
-
-/** A holder `host:pid:...` of this machine whose process no longer runs (killed mid-way): its lock is left over. */
-function holderIsGone(holder: string): boolean {
-    const [host, pid] = holder.split(":");
-    if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false;
-    try {
-        process.kill(Number(pid), 0);
-        return false;
-    } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "ESRCH";
     }
 }
 

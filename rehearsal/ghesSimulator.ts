@@ -36,6 +36,13 @@ export interface SimulatorOptions {
      * the provider's virtual clock, so a run ends when the provider has waited long enough.
      */
     clock?: Clock;
+    /**
+     * The shell that runs admin-shell commands. Default /bin/sh (dash: strict POSIX, catches
+     * bashisms). "/bin/bash": the appliance has bash (github/backup-utils pipes scripts to
+     * `ghe-ssh HOST /bin/bash`), and the admin's login shell may be it, so scripts must be safe
+     * under both.
+     */
+    shell?: string;
 }
 
 export interface RecordedRequest {
@@ -78,6 +85,7 @@ export class GhesSimulator {
     readonly nodes: string[];
     readonly clock: Clock;
     readonly dir: string;
+    private readonly shell: string;
     readonly requests: RecordedRequest[] = [];
     readonly commands: RecordedCommand[] = [];
     readonly runs: Run[] = [];
@@ -180,6 +188,7 @@ export class GhesSimulator {
         this.applyDurationMs = o.applyDurationMs ?? 150;
         this.nodes = o.nodes ?? ["ghe-sim-primary"];
         this.clock = o.clock ?? realClock;
+        this.shell = o.shell ?? "/bin/sh";
         this.dir = mkdtempSync(join(tmpdir(), "ghes-sim-"));
         this.bin = writeFakeGheTools(this.dir);
         writeConfigDir(this.configDir, { [SUBDOMAIN_ISOLATION_KEY]: "true", ...o.config });
@@ -543,7 +552,7 @@ export class GhesSimulator {
                         this.hangNextCommands--;
                         return; // never answers; the client's timeout must fire
                     }
-                    const child = spawn("/bin/sh", ["-c", info.command], {
+                    const child = spawn(this.shell, ["-c", info.command], {
                         env: {
                             PATH: `${this.bin}:/usr/bin:/bin`,
                             HOME: this.dir, // the admin user's home (the configuration lock lives there)

@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
 import { KEYS } from "../../ghes/gheConfigKeys";
+import { currentHolder, formatHolder } from "../../ghes/holderIdentity";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { identityPolicyFor } from "../../rehearsal/fixtures";
 import { OWNER_MARKER } from "../../storage/storageCheck";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -203,17 +205,30 @@ describe("provider: safe against the real appliance and an interrupted world", (
 
         it("a lock left by a killed process of this machine is broken at once; a live holder elsewhere makes the next writer wait, then fail naming it", async () => {
             const lock = join(h.sim.dir, ".ghes-packages-s3.lock");
+            const exited = spawnSync(process.execPath, ["-e", ""]).pid!;
             mkdirSync(lock);
-            writeFileSync(join(lock, "holder"), `${hostname()}:999999:killed ${Math.floor(Date.now() / 1000)}\n`);
+            writeFileSync(join(lock, "holder"), `${formatHolder({ ...currentHolder(), pid: exited })} ${Math.floor(Date.now() / 1000)} 2400\n`);
             await h.provider.create(h.inputs());
-            assert.ok(h.logs.some((l) => l.includes(`breaking a stale configuration lock held by ${hostname()}:999999:killed`)));
+            assert.ok(h.logs.some((l) => l.includes(`breaking the configuration lock of pid ${exited} on `)));
             assert.ok(!existsSync(lock), "released after the operation");
 
             mkdirSync(lock);
             writeFileSync(join(lock, "holder"), `ci-runner-7:4242:cafe ${Math.floor(Date.now() / 1000)}\n`);
             const writes = h.sim.writes();
-            await assert.rejects(h.provider.create(h.inputs({ bucket: h.bucket, applyTimeoutSeconds: 10 })), /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance/);
+            await assert.rejects(h.provider.create(h.inputs({ bucket: h.bucket, applyTimeoutSeconds: 10 })),
+                /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance.*ssh -p \d+ admin@127\.0\.0\.1 -- rm -rf \.ghes-packages-s3\.lock/s);
             assert.equal(h.sim.writes(), writes, "nothing written");
+        });
+
+        it("a holder with this runner's host name on another machine (a clone) is not broken as a dead process of this one", async () => {
+            const lock = join(h.sim.dir, ".ghes-packages-s3.lock");
+            mkdirSync(lock);
+            // What 0.2.0 wrote, from a clone with the same host name whose process 999999 runs there.
+            writeFileSync(join(lock, "holder"), `${hostname()}:999999:clone ${Math.floor(Date.now() / 1000)} 2400\n`);
+            h.clock = virtualClock();
+            await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), new RegExp(`another operation \\(${hostname()}:999999:clone\\) is configuring this appliance`));
+            assert.ok(!h.logs.some((l) => /breaking/.test(l)));
+            assert.equal(h.sim.writes(), 0, "nothing written");
         });
 
         it("fails when the appliance holds other values after the run than this operation wrote (a writer without the lock)", async () => {

@@ -1,0 +1,198 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { AdminShell } from "../../ghes/adminShell";
+import { acquireApplianceLock, LockOptions, releaseApplianceLock } from "../../ghes/applianceLock";
+import { currentHolder, formatHolder, thisMachine } from "../../ghes/holderIdentity";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
+import { GhesSimulator } from "../../rehearsal/ghesSimulator";
+import { virtualClock } from "../support/providerHarness";
+
+/*
+ * The appliance's configuration lock: it can neither wedge (whatever its directory holds) nor
+ * be broken while its holder lives. Ages are set through the lock directory's mtime and the
+ * holder line's timestamp, both on the appliance's clock.
+ */
+describe("ghes/applianceLock: a lock that cannot wedge and is never broken under a live holder", () => {
+    let sim: GhesSimulator;
+    let shell: AdminShell;
+    let logs: string[];
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+    const lockDir = () => join(sim.dir, ".ghes-packages-s3.lock");
+    const me = () => formatHolder(currentHolder());
+    /** Leaves a lock as another writer (or garbage) would; `ageSeconds` ages its directory. */
+    const plant = (holderFile: string | undefined, ageSeconds = 0) => {
+        mkdirSync(lockDir());
+        if (holderFile !== undefined) writeFileSync(join(lockDir(), "holder"), holderFile);
+        const t = nowSeconds() - ageSeconds;
+        utimesSync(lockDir(), t, t);
+    };
+    const options = (o: Partial<LockOptions> = {}): LockOptions => ({
+        holder: me(), waitMs: 60_000, staleMs: 600_000, clock: virtualClock(), log: (m) => logs.push(m), ssh: { hostname: "127.0.0.1", port: 122 }, ...o,
+    });
+    const holderNow = () => readFileSync(join(lockDir(), "holder"), "utf8");
+    const connect = async () => {
+        const s = new AdminShell({ hostname: "127.0.0.1", port: sim.sshPort, privateKey: key.private, expectedFingerprint: sim.hostKeyFingerprint });
+        await s.connect();
+        return s;
+    };
+    let key: { private: string; public: string };
+
+    const start = async (simShell?: string) => {
+        sim = await new GhesSimulator({ shell: simShell }).start();
+        key = generateEd25519KeyPair();
+        sim.authorizeKey(key.public);
+        shell = await connect();
+    };
+    beforeEach(() => { logs = []; });
+    afterEach(async () => { shell?.end(); await sim?.stop(); });
+
+    describe("under /bin/sh", () => {
+        beforeEach(() => start());
+
+        it("takes a free lock, writes one strict holder line, and releases it only for its holder", async () => {
+            const o = options();
+            await acquireApplianceLock(shell, o);
+            assert.match(holderNow(), new RegExp(`^${o.holder.replace(/[.]/g, "\\.")} \\d{10} 600\\n$`));
+            assert.equal(await releaseApplianceLock(shell, "someone-else,machine=-,boot=-,pidns=-,pid=1,start=-,nonce=00000000", "touch \"$HOME/followed\""), "not-held");
+            assert.ok(existsSync(lockDir()), "another holder's release touched nothing");
+            assert.ok(!existsSync(join(sim.dir, "followed")), "and ran no follow-up");
+            assert.equal(await releaseApplianceLock(shell, o.holder, "touch \"$HOME/followed\""), "released");
+            assert.ok(!existsSync(lockDir()));
+            assert.ok(existsSync(join(sim.dir, "followed")));
+        });
+
+        it("a lock directory without a holder file, younger than the bound, is waited for (its holder may be writing it)", async () => {
+            plant(undefined, 10);
+            await assert.rejects(acquireApplianceLock(shell, options()), /another operation \(unknown holder: the lock has no usable holder line\) is configuring this appliance/);
+            assert.ok(existsSync(lockDir()));
+        });
+
+        for (const [name, content] of [
+            ["an empty lock directory", undefined],
+            ["an empty holder file", ""],
+            ["a holder line without a timestamp", "ci-runner-7:4242:cafe\n"],
+            ["a non-numeric timestamp", "ci-runner-7:4242:cafe 17xx 600\n"],
+            ["a timestamp far in the future", `ci-runner-7:4242:cafe ${nowSeconds() + 86400 * 365} 600\n`],
+            ["garbage with terminal escapes", "\u001b[2J\u001b]0;owned\u0007 1 2 3 4\n"],
+        ] as const) {
+            it(`${name}, older than the bound by the lock directory's time, is broken`, async () => {
+                plant(content, 700);
+                await acquireApplianceLock(shell, options());
+                assert.ok(logs.some((l) => /breaking a stale configuration lock \(unknown holder: the lock has no usable holder line; aged by its directory's time\) for 12 min/.test(l)), logs.join("\n"));
+                assert.ok(!logs.some((l) => l.includes("\u001b")), "no stored byte reaches the log");
+                assert.match(holderNow(), /^\S+ \d{10} 600\n$/, "now held by this operation");
+            });
+        }
+
+        it("stale by the bound its holder declared: broken", async () => {
+            plant(`ci-runner-7:4242:cafe ${nowSeconds() - 120} 60\n`);
+            await acquireApplianceLock(shell, options());
+            assert.ok(logs.some((l) => /breaking a stale configuration lock held by ci-runner-7:4242:cafe for 2 min/.test(l)), logs.join("\n"));
+        });
+
+        it("a holder with this host name on another machine (another boot) is alive until proved otherwise: not broken", async () => {
+            const other = formatHolder({ ...currentHolder(), boot: "0123456789ab", pid: 999_999 });
+            const line = `${other} ${nowSeconds() - 5} 600\n`;
+            plant(line);
+            await assert.rejects(acquireApplianceLock(shell, options()), /another operation \(pid 999999 on .*\) is configuring this appliance/);
+            assert.equal(holderNow(), line, "untouched");
+        });
+
+        it("a legacy holder HOST:PID:... with this host name is not broken as dead (it may be a clone)", async () => {
+            plant(`${hostname()}:999999:cafe ${nowSeconds() - 5} 600\n`);
+            await assert.rejects(acquireApplianceLock(shell, options({ holderIsGone: undefined })), /is configuring this appliance/);
+            assert.match(holderNow(), new RegExp(`^${hostname()}:999999:cafe `));
+        });
+
+        it("a dead process of this machine (same machine, boot and pid namespace) is broken at once", async () => {
+            const child = spawnSync(process.execPath, ["-e", ""]);
+            assert.equal(child.status, 0);
+            const exited = formatHolder({ ...currentHolder(), pid: child.pid! });
+            plant(`${exited} ${nowSeconds()} 600\n`);
+            await acquireApplianceLock(shell, options());
+            assert.ok(logs.some((l) => l.includes(`breaking the configuration lock of pid ${child.pid} on `) && l.includes("no longer runs")), logs.join("\n"));
+        });
+
+        it("a reused process id (this process, another start time) is a dead holder too", async () => {
+            const reused = formatHolder({ ...currentHolder(), start: "1" });
+            plant(`${reused} ${nowSeconds()} 600\n`);
+            await acquireApplianceLock(shell, options());
+            assert.ok(logs.some((l) => l.includes("no longer runs")));
+        });
+
+        it("this process itself is alive: a lock held by it under another nonce is not broken", async () => {
+            const sibling = formatHolder(currentHolder());
+            plant(`${sibling} ${nowSeconds()} 600\n`);
+            await assert.rejects(acquireApplianceLock(shell, options()), /is configuring this appliance/);
+        });
+
+        it("gives up after the wait, saying who holds it, since when, when it becomes stale and how to break it", async () => {
+            plant(`ci-runner-7:4242:cafe ${nowSeconds() - 300} 1800\n`);
+            await assert.rejects(acquireApplianceLock(shell, options({ ssh: { hostname: "ghes.example.com", port: 122 } })), (e: Error) => {
+                assert.match(e.message, /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance and still holds its configuration lock after waiting 60 s/);
+                assert.match(e.message, /held since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(appliance clock, 5 min ago\)/);
+                assert.match(e.message, /stale in 2[45] min \(the 30 min its holder declared\), then the next operation breaks it/);
+                assert.match(e.message, /nothing was written/);
+                assert.ok(e.message.includes("ssh -p 122 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock"), e.message);
+                return true;
+            });
+            assert.ok(logs.some((l) => /waiting up to 60 s/.test(l) && l.includes("ssh -p 122 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock")), logs.join("\n"));
+        });
+
+        it("re-takes its own lock after a reconnect, without waiting", async () => {
+            const o = options();
+            await acquireApplianceLock(shell, o);
+            shell.end();
+            shell = await connect();
+            const clock = o.clock!;
+            const before = clock.now();
+            await acquireApplianceLock(shell, o);
+            assert.ok(clock.now() - before < 1000, "no wait");
+            assert.equal(logs.length, 0);
+        });
+
+        it("a holder line that cannot be written leaves no lock behind", async () => {
+            mkdirSync(join(sim.dir, ".ghes-packages-s3.lock.holder")); // the file the line goes to first cannot be written
+            await assert.rejects(acquireApplianceLock(shell, options()), /could not write the configuration lock's holder line.*removed again; nothing was written/);
+            assert.ok(!existsSync(lockDir()));
+            await acquireApplianceLock(shell, options());
+        });
+
+        it("breaking compares before deleting: a lock taken over meanwhile by another holder stays", async () => {
+            plant(`ci-runner-7:4242:cafe ${nowSeconds() - 120} 60\n`);
+            let swapped = false;
+            sim.afterCommand = () => {
+                if (swapped) return;
+                swapped = true; // between the sighting and the break, another writer broke it and took it
+                rmSync(lockDir(), { recursive: true });
+                plant(`ci-runner-8:1:beef ${nowSeconds()} 600\n`);
+            };
+            await assert.rejects(acquireApplianceLock(shell, options()), /ci-runner-8:1:beef/);
+            assert.match(holderNow(), /^ci-runner-8:1:beef /);
+        });
+    });
+
+    for (const simShell of ["/bin/sh", "/bin/bash"]) {
+        it(`${simShell}: a hostile holder file runs nothing (no stored value reaches shell evaluation)`, async () => {
+            await start(simShell);
+            const marker = join(tmpdir(), `ghes-lock-pwned-${process.pid}`);
+            rmSync(marker, { force: true });
+            // No space inside: `read` would split it. Under bash, `$(( now - t ))` ran it before.
+            const hostile = `a[$(touch\${IFS}${marker})]`;
+            plant(`x ${hostile} ${hostile}\n`, 700);
+            await acquireApplianceLock(shell, options()).catch(() => undefined);
+            await releaseApplianceLock(shell, "x").catch(() => undefined);
+            assert.ok(!existsSync(marker), "the stored command did not run");
+        });
+    }
+
+    it("the machine facts of this Linux runner are readable (else dead holders can only age out)", () => {
+        const m = thisMachine();
+        assert.match(m.boot, /^[0-9a-f]{12}$/);
+        assert.match(m.pidns, /^\d+$/);
+        assert.match(m.startOf(process.pid) ?? "", /^\d+$/);
+    });
+});
