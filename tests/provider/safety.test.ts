@@ -225,7 +225,6 @@ describe("provider: safe against the real appliance and an interrupted world", (
             mkdirSync(lock);
             // What 0.2.0 wrote, from a clone with the same host name whose process 999999 runs there.
             writeFileSync(join(lock, "holder"), `${hostname()}:999999:clone ${Math.floor(Date.now() / 1000)} 2400\n`);
-            h.clock = virtualClock();
             await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), new RegExp(`another operation \\(${hostname()}:999999:clone\\) is configuring this appliance`));
             assert.ok(!h.logs.some((l) => /breaking/.test(l)));
             assert.equal(h.sim.writes(), 0, "nothing written");
@@ -259,7 +258,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.deepEqual([h.sim.config()[KEYS.accessKeyId], h.sim.config()[KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
             // An operator saves another setting: the run applies what is stored, a matching pair.
             h.sim.startExternalRun(10);
-            await new Promise((r) => setTimeout(r, 50));
+            await h.clock.sleep(20);
             assert.deepEqual([h.sim.appliedConfig()![KEYS.accessKeyId], h.sim.appliedConfig()![KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
         });
 
