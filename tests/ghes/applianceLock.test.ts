@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdminShell } from "../../ghes/adminShell";
-import { acquireApplianceLock, LockOptions, releaseApplianceLock } from "../../ghes/applianceLock";
+import { acquireApplianceLock, breakCommand, judgeLock, LockOptions, parseHolderLine, releaseApplianceLock } from "../../ghes/applianceLock";
 import { currentHolder, formatHolder, thisMachine } from "../../ghes/holderIdentity";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
@@ -195,4 +195,55 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
         assert.match(m.pidns, /^\d+$/);
         assert.match(m.startOf(process.pid) ?? "", /^\d+$/);
     });
+});
+
+describe("ghes/applianceLock: judging a lock from what the appliance showed (pure)", () => {
+    const NOW = 1_800_000_000;
+    const o = { holder: "me", staleMs: 600_000, holderIsGone: (h: string) => h === "gone" };
+    const seen = (content: string | undefined, dirAgeS = 0) => ({ now: NOW, dirTime: NOW - dirAgeS, content, contentHex: Buffer.from(content ?? "").toString("hex") });
+
+    it("parses a holder line strictly: two or three fields, digits only, one optional newline", () => {
+        assert.deepEqual(parseHolderLine("a:b 123 45\n"), { holder: "a:b", acquired: 123, declaredS: 45 });
+        assert.deepEqual(parseHolderLine("a 123"), { holder: "a", acquired: 123, declaredS: undefined });
+        for (const bad of [undefined, "", "a", "a 12x 1", "a 1 2 3", "a  1 2", " a 1 2", "a 1 2\n\n", "a 1 -2", "a -1 2", "a\u001b 1 2", "a 1234567890123 1", "a 1 1234567890"]) {
+            assert.equal(parseHolderLine(bad), undefined, JSON.stringify(bad));
+        }
+    });
+
+    it("its own holder: ours", () => assert.deepEqual(judgeLock(seen("me 1 1\n"), o), { kind: "ours" }));
+
+    it("ages a usable line by its timestamp and declared bound; exactly at the bound it still waits", () => {
+        assert.deepEqual(judgeLock(seen(`x ${NOW - 60} 60\n`, 9999), o), { kind: "wait", who: "x", sinceS: NOW - 60, ageMs: 60_000, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
+        const v = judgeLock(seen(`x ${NOW - 61} 60\n`), o);
+        assert.equal(v.kind, "break");
+        assert.match((v as { why: string }).why, /^breaking a stale configuration lock held by x for 61 s, longer than the 60 s its holder declared \(an interrupted operation\)$/);
+    });
+
+    it("without a declared bound (or 0), uses its own; a huge declared bound is capped at 7 h", () => {
+        assert.equal((judgeLock(seen(`x ${NOW - 10}\n`), o) as { staleAfterMs: number }).staleAfterMs, 600_000);
+        assert.equal((judgeLock(seen(`x ${NOW - 10} 0\n`), o) as { bound: string }).bound, "this operation's bound of 10 min");
+        assert.equal((judgeLock(seen(`x ${NOW - 10} 999999999\n`), o) as { staleAfterMs: number }).staleAfterMs, 7 * 3600_000);
+        assert.equal(judgeLock(seen(`x ${NOW - 7 * 3600 - 1} 999999999\n`), o).kind, "break");
+    });
+
+    it("a timestamp up to 5 min ahead of the appliance's clock is believed (age 0); further ahead it is aged by the directory", () => {
+        assert.deepEqual(judgeLock(seen(`x ${NOW + 300} 60\n`, 9999), o), { kind: "wait", who: "x", sinceS: NOW + 300, ageMs: 0, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
+        const v = judgeLock(seen(`x ${NOW + 301} 60\n`, 601), o);
+        assert.equal(v.kind, "break");
+        assert.match((v as { why: string }).why, /unknown holder: the lock has no usable holder line; aged by its directory's time\) for 10 min, longer than this operation's bound of 10 min/);
+    });
+
+    it("an unusable line is aged by the directory against its own bound: at it waits, past it breaks", () => {
+        assert.deepEqual(judgeLock(seen(undefined, 600), o), { kind: "wait", who: "unknown holder: the lock has no usable holder line", sinceS: NOW - 600, ageMs: 600_000, staleAfterMs: 600_000, bound: "this operation's bound of 10 min" });
+        assert.equal(judgeLock(seen("garbage", 601), o).kind, "break");
+        assert.equal(judgeLock(seen(undefined, -5), o).kind, "wait", "a directory from the future is young");
+    });
+
+    it("a holder known to be gone is broken at once, an unusable line never is", () => {
+        const v = judgeLock(seen(`gone ${NOW} 60\n`), o);
+        assert.deepEqual(v, { kind: "break", why: "breaking the configuration lock of gone: that process no longer runs on this machine", sighting: seen(`gone ${NOW} 60\n`) });
+        assert.equal(judgeLock(seen("gone", 1), o).kind, "wait");
+    });
+
+    it("the command that breaks it by hand", () => assert.equal(breakCommand({ hostname: "ghes.example.com", port: 2222 }), "ssh -p 2222 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock"));
 });
