@@ -188,18 +188,20 @@ async function writeThenApply(
                 await appliance.withAdminShell(async (fresh) => {
                     verifyShell = fresh;
                     await verifyApplied(fresh, desired, outcome.runId as string);
-                    await releaseApplianceLock(fresh, holder, CLEAR_RUN_PENDING);
+                    if (await releaseApplianceLock(fresh, holder, CLEAR_RUN_PENDING) === "not-held") ctx.log(LOCK_NOT_HELD);
                     await afterRun?.(fresh);
                 });
             });
         } finally {
             // Best effort: a lock left by a lost connection is broken once stale.
             const released = await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
-            if (released === "not-held") ctx.log("the configuration lock was no longer this operation's (broken by another as stale): left as it is");
+            if (released === "not-held") ctx.log(LOCK_NOT_HELD);
         }
     });
     return outcome;
 }
+
+const LOCK_NOT_HELD = "the configuration lock was no longer this operation's (broken by another as stale): left as it is, and the pending-run record with it";
 
 /** The durable record of who owns maintenance mode, kept in the admin shell held for this operation. */
 function maintenanceClaimOn(shell: AdminShell, held: boolean): MaintenanceClaim {
