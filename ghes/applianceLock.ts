@@ -94,7 +94,8 @@ export function judgeLock(s: LockSighting, o: { holder: string; staleMs: number;
     return { kind: "wait", who, sinceS, ageMs, staleAfterMs, bound };
 }
 
-const HEX_OF_HOLDER = `head -c ${MAX_LINE} "$d/holder" 2>/dev/null | od -An -v -tx1 | tr -d ' \\n'`;
+/** The holder file as hex (a regular file only: a FIFO would block the read). */
+const HEX_OF_HOLDER = `{ [ -f "$d/holder" ] && head -c ${MAX_LINE} "$d/holder"; } 2>/dev/null | od -An -v -tx1 | tr -d ' \\n'`;
 
 function acquireScript(holder: string, staleSeconds: number): string {
     return [
@@ -104,8 +105,9 @@ function acquireScript(holder: string, staleSeconds: number): string {
         `  if printf '%s %s %s\\n' ${shellQuote(holder)} "$(date +%s)" ${staleSeconds} > "$t" && mv -f "$t" "$d/holder"; then echo acquired; exit 0; fi`,
         `  rm -rf "$d" "$t"; exit 4`,
         "fi",
-        // Gone again already (released in between): the caller tries again.
-        `[ -d "$d" ] || exit 5`,
+        // Gone again already (released in between): the caller tries again. Anything else at
+        // the lock's path (even a plain file) is a lock without a usable holder line.
+        `[ -e "$d" ] || exit 5`,
         `m=$(stat -c %Y "$d" 2>/dev/null) || exit 5`,
         `printf 'lock %s %s ' "$(date +%s)" "$m"; ${HEX_OF_HOLDER}; echo`,
         "exit 3",

@@ -87,6 +87,22 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
             });
         }
 
+        it("a plain file or a FIFO where the lock or its holder should be: aged by its time, then broken (never read, never a hang)", async () => {
+            writeFileSync(lockDir(), "not a directory");
+            const t = nowSeconds() - 700;
+            utimesSync(lockDir(), t, t);
+            const o = options();
+            await acquireApplianceLock(shell, o);
+            assert.ok(logs.some((l) => /breaking a stale configuration lock \(unknown holder/.test(l)), logs.join("\n"));
+            assert.equal(await releaseApplianceLock(shell, o.holder), "released");
+            logs.length = 0;
+            mkdirSync(lockDir());
+            spawnSync("mkfifo", [join(lockDir(), "holder")]);
+            utimesSync(lockDir(), t, t);
+            await acquireApplianceLock(shell, options());
+            assert.ok(logs.some((l) => /breaking a stale configuration lock \(unknown holder/.test(l)), logs.join("\n"));
+        });
+
         it("stale by the bound its holder declared: broken", async () => {
             plant(`ci-runner-7:4242:cafe ${nowSeconds() - 120} 60\n`);
             await acquireApplianceLock(shell, options());
