@@ -96,7 +96,8 @@ export function gheConfigSetBatch(entries: readonly ConfigEntry[], thenRun?: str
         // ghe-config's own status goes to stderr first, so the error can name it.
         lines.push(`ghe-config ${shellQuote(key)} ${words[i]} || { echo "ghe-config exit status $?" >&2; __undo ${i}; }`);
     });
-    if (thenRun) lines.push(`{ ${thenRun}\n} || { echo "follow-up exit status $?" >&2; __undo ${n}; }`);
+    // In a subshell: a failing redirection of a special built-in (`: > FILE` on a full disk) ends a POSIX shell, not just the command.
+    if (thenRun) lines.push(`( ${thenRun}\n) || { echo "follow-up exit status $?" >&2; __undo ${n}; }`);
     return lines.join("\n");
 }
 

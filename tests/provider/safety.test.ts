@@ -262,6 +262,22 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.deepEqual([h.sim.appliedConfig()![KEYS.accessKeyId], h.sim.appliedConfig()![KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
         });
 
+        it("a pending-run record that cannot be written undoes the settings written with it (never 'nothing written' while keys landed)", async () => {
+            const { outs } = await h.provider.create(h.inputs());
+            const rotated = { accessKeyId: "AKIAROTATED000000011", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0011" };
+            h.addKey(rotated);
+            const pending = join(h.sim.dir, ".ghes-packages-s3.run-pending");
+            mkdirSync(pending); // `: > FILE` fails, as on a full disk
+            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated)), (e: Error) =>
+                /the command after the writes failed/.test(e.message) && /restored to its previous value/.test(e.message) && !/nothing was written/.test(e.message));
+            assert.deepEqual([h.sim.config()[KEYS.accessKeyId], h.sim.config()[KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey], "GHES stores the old pair");
+            rmSync(pending, { recursive: true });
+            const runs = h.sim.clientRuns().length;
+            await h.provider.update!("id", outs, h.inputs(rotated));
+            assert.equal(h.sim.clientRuns().length, runs + 1, "the next up writes the pair and runs once");
+            assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
+        });
+
         it("writes a rotated key pair in one remote command, so no interruption leaves half a pair", async () => {
             const { outs } = await h.provider.create(h.inputs());
             const rotated = { accessKeyId: "AKIAROTATED000000009", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0009" };
