@@ -2,6 +2,7 @@ import { AdminShell } from "./adminShell";
 import { Clock, formatDuration, realClock } from "./clock";
 import { GhesOperationError } from "./errors";
 import { describeHolder, isDeadProcessOfThisMachine } from "./holderIdentity";
+import { excerpt } from "./redaction";
 import { shellQuote } from "./shellQuote";
 
 /*
@@ -158,12 +159,12 @@ export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): P
         const r = await shell.exec(acquireScript(o.holder, Math.ceil(o.staleMs / 1000)));
         if (r.code === 0) return;
         if (r.code === 4) {
-            throw new GhesOperationError(`could not write the configuration lock's holder line on the appliance (full disk?): the lock was removed again; nothing was written. ${r.stderr.trim().slice(0, 200)}`);
+            throw new GhesOperationError(`could not write the configuration lock's holder line on the appliance (full disk?): the lock was removed again; nothing was written. ${excerpt(r.stderr, [], 200)}`);
         }
         // Released between mkdir and the look: try again at once (bounded: a home without mkdir rights would loop).
         if (r.code === 5 && ++vanished < 10) continue;
         const seen = r.code === 3 ? parseSighting(r.stdout) : undefined;
-        if (!seen) throw new GhesOperationError(`could not take the configuration lock on the appliance (exit status ${r.code}): ${r.stderr.trim().slice(0, 200)}`);
+        if (!seen) throw new GhesOperationError(`could not take the configuration lock on the appliance (exit status ${r.code}): ${excerpt(r.stderr, [], 200)}`);
         const verdict = judgeLock(seen, { holder: o.holder, staleMs: o.staleMs, holderIsGone });
         if (verdict.kind === "ours") return; // ours, from before a reconnect
         if (verdict.kind === "break") {
@@ -198,6 +199,6 @@ export async function releaseApplianceLock(shell: AdminShell, holder: string, th
     const r = await shell.exec(releaseScript(holder, thenRun));
     if (r.code === 0) return "released";
     if (r.code === 7) return "not-held";
-    if (r.code === 6) throw new GhesOperationError(`the configuration lock was released, but the command run with it failed (${r.stderr.trim().slice(0, 200)})`);
-    throw new GhesOperationError(`releasing the configuration lock ended with exit status ${r.code}, which this package does not recognise: it may still be held (${r.stderr.trim().slice(0, 200)})`);
+    if (r.code === 6) throw new GhesOperationError(`the configuration lock was released, but the command run with it failed (${excerpt(r.stderr, [], 200)})`);
+    throw new GhesOperationError(`releasing the configuration lock ended with exit status ${r.code}, which this package does not recognise: it may still be held (${excerpt(r.stderr, [], 200)})`);
 }
