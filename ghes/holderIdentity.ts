@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 
@@ -6,8 +6,10 @@ import { hostname } from "node:os";
  * Who holds something on the appliance (its configuration lock, an operation record): one
  * shell-safe token that tells apart machines sharing a host name (cloned VMs, containers
  * started with a fixed --hostname), so a holder is declared dead only when that is proved:
- * - machine: /etc/machine-id (systemd; cloned images may share it), first 12 hex digits;
+ * - machine: /etc/machine-id (systemd; cloned images may share it);
  * - boot: /proc/sys/kernel/random/boot_id, random for every boot of a kernel (clones differ);
+ *   both only as a keyed hash (12 hex digits): machine-id(5) asks that the id itself never
+ *   leaves the machine, and an application-specific hash of it is what it recommends;
  * - pidns: the process's pid namespace (/proc/self/ns/pid): containers on one kernel share
  *   the boot id but not it, and their process ids overlap;
  * - pid and start: the process and its start time (/proc/PID/stat field 22, clock ticks since
@@ -62,9 +64,10 @@ const read = (path: string): string | undefined => {
         return undefined;
     }
 };
-const hex12 = (text: string | undefined): string => {
+/** An application-specific 12-hex-digit hash of a 128-bit id (machine-id(5)), "-" when there is none. */
+const hashedId = (text: string | undefined): string => {
     const h = (text ?? "").trim().toLowerCase().replace(/-/g, "");
-    return /^[0-9a-f]{12,}$/.test(h) ? h.slice(0, 12) : "-";
+    return /^[0-9a-f]{32}$/.test(h) ? createHmac("sha256", h).update("ghes-packages-s3 holder").digest("hex").slice(0, 12) : "-";
 };
 
 /** This machine, read from /etc and /proc (Linux); "-" where that is not available. */
@@ -76,8 +79,8 @@ export function thisMachine(): MachineFacts {
         // no /proc: not Linux
     }
     return {
-        machine: hex12(read("/etc/machine-id") ?? read("/var/lib/dbus/machine-id")),
-        boot: hex12(read("/proc/sys/kernel/random/boot_id")),
+        machine: hashedId(read("/etc/machine-id") ?? read("/var/lib/dbus/machine-id")),
+        boot: hashedId(read("/proc/sys/kernel/random/boot_id")),
         pidns,
         startOf: (pid) => {
             const stat = read(`/proc/${pid}/stat`);

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
 import { currentHolder, describeHolder, formatHolder, HolderIdentity, isDeadProcessOfThisMachine, MachineFacts, parseHolder, thisMachine } from "../../ghes/holderIdentity";
 
 describe("ghes/holderIdentity: who holds something on the appliance, told apart across machines sharing a host name", () => {
@@ -60,5 +61,15 @@ describe("ghes/holderIdentity: who holds something on the appliance, told apart 
         assert.equal(isDeadProcessOfThisMachine(formatHolder(a), m), false);
         assert.equal(isDeadProcessOfThisMachine(formatHolder({ ...a, start: String(Number(a.start) + 1) }), m), true);
         assert.equal(m.startOf(2 ** 31 - 1), undefined, "no such process");
+    });
+
+    it("carries the machine and boot ids only as an application-specific hash (machine-id(5): the id itself stays on the machine)", () => {
+        const m = thisMachine();
+        for (const [file, value] of [["/etc/machine-id", m.machine], ["/proc/sys/kernel/random/boot_id", m.boot]]) {
+            let raw: string;
+            try { raw = readFileSync(file, "utf8").trim().replace(/-/g, ""); } catch { continue; }
+            assert.match(value, /^[0-9a-f]{12}$/);
+            assert.ok(!raw.includes(value), `${file}: not a slice of the id`);
+        }
     });
 });
