@@ -8,7 +8,7 @@ import { acquireApplianceLock, breakCommand, judgeLock, LockOptions, parseHolder
 import { currentHolder, formatHolder, thisMachine } from "../../ghes/holderIdentity";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
-import { virtualClock } from "../support/providerHarness";
+import { virtualClock } from "../support/virtualClock";
 
 /*
  * The appliance's configuration lock: it can neither wedge (whatever its directory holds) nor
