@@ -255,7 +255,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
                 return true;
             });
             assert.equal(h.sim.clientRuns().length, 0);
-            assert.deepEqual(h.sim.config(), {}, "a fresh appliance holds no key of the failed write");
+            assert.deepEqual(ALL_KEYS.map((k) => h.sim.config()[k]), ALL_KEYS.map(() => undefined), "a fresh appliance holds no key of the failed write");
         });
 
         it("a failing write whose output quotes the secret across the 300-character cut does not leak any part of it", async () => {
