@@ -108,7 +108,6 @@ function acquireScript(holder: string, staleSeconds: number): string {
         "fi",
         // Gone again already (released in between): the caller tries again. Anything else at
         // the lock's path (even a plain file) is a lock without a usable holder line.
-        `[ -e "$d" ] || exit 5`,
         `m=$(stat -c %Y "$d" 2>/dev/null) || exit 5`,
         `printf 'lock %s %s ' "$(date +%s)" "$m"; ${HEX_OF_HOLDER}; echo`,
         "exit 3",

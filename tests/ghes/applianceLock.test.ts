@@ -64,6 +64,16 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
             assert.ok(existsSync(join(sim.dir, "followed")));
         });
 
+        it("a follow-up that fails still releases, then says so; an exit status of its own is not taken for a release", async () => {
+            const o = options();
+            await acquireApplianceLock(shell, o);
+            await assert.rejects(releaseApplianceLock(shell, o.holder, "false"), /^GhesOperationError: the configuration lock was released, but the command run with it failed \(exit status 1\)$/);
+            assert.ok(!existsSync(lockDir()));
+            await acquireApplianceLock(shell, o);
+            await assert.rejects(releaseApplianceLock(shell, o.holder, "exit 9"), /releasing the configuration lock ended with exit status 9, which this package does not recognise: it may still be held/);
+            assert.ok(existsSync(lockDir()), "still held, as the error says");
+        });
+
         it("a lock directory without a holder file, younger than the bound, is waited for (its holder may be writing it)", async () => {
             plant(undefined, 10);
             await assert.rejects(acquireApplianceLock(shell, options()), /another operation \(unknown holder: the lock has no usable holder line\) is configuring this appliance/);
