@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { UNKNOWN_VALUE } from "../../validation/unknownValue";
-import { checkInputs, connectionOf, diffInputs, plannedMoveFailure, secretValuesOf } from "../../provider/inputs";
+import { checkInputs, connectionOf, diffInputs, plannedMoveFailure, sameValue, secretValuesOf } from "../../provider/inputs";
 
 const valid = {
     hostname: "ghes.example.com",
@@ -120,6 +120,7 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.deepEqual([inputs.managementPort, inputs.caBundle, inputs.managementUser], [8443, undefined, "api_key"]);
         assert.deepEqual(reasons({ ...valid, bucket: "" }), ["bucket: is required"]);
         assert.deepEqual(reasons({ ...valid, hostname: null }), ["hostname: is required"]);
+        assert.deepEqual(reasons({ ...valid, managementPort: "" }), ["managementPort: must be a whole number from 1 to 65535 (got \"\")"], "only for text fields");
     });
 
     it("reports every problem at once, each naming its field", () => {
@@ -224,6 +225,11 @@ describe("provider/inputs: diff", () => {
         assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { npm: "enabled", docker: "readonly", maven: undefined } }).changed, []);
         assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { docker: "readonly" } }).changed, ["ecosystems"]);
         assert.deepEqual(diffInputs(withEco, { ...olds }).changed, ["ecosystems"]);
+        assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { docker: "enabled", npm: "enabled" } }).changed, ["ecosystems"], "a changed state");
+        assert.equal(sameValue({ docker: "readonly", npm: "enabled" }, { npm: "enabled", docker: "readonly" }), true);
+        assert.equal(sameValue({ docker: "readonly" }, { docker: "enabled" }), false);
+        assert.equal(sameValue(8443, "8443"), false);
+        assert.equal(sameValue(undefined, null), true);
         assert.deepEqual(diffInputs({ ...olds, caBundle: null }, { ...olds }).changed, [], "null and absent are the same");
         assert.deepEqual(diffInputs(olds, { ...olds, managementPort: "8443" }).changed, ["managementPort"], "a string is not the number");
     });
