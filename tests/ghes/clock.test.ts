@@ -15,6 +15,8 @@ describe("ghes/clock: time as messages show it", () => {
         const before = Date.now();
         const now = realClock.now();
         assert.ok(now >= before && now <= Date.now());
-        assert.equal(await realClock.sleep(1), undefined);
+        const sleeping = realClock.sleep(1);
+        assert.ok(sleeping instanceof Promise, "a promise that a timer resolves");
+        assert.equal(await sleeping, undefined);
     });
 });

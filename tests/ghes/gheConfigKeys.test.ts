@@ -40,8 +40,17 @@ describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
         assert.deepEqual(changedKeys(desired, { ...desired, "app.packages.npm-enabled": "true", [KEYS.bucket]: "b2" }), ["secrets.packages.s3-bucket", "app.packages.npm-enabled"]);
     });
 
-    it("skips keys without a desired value", () => {
+    it("skips keys without a desired value, whatever GHES holds for them", () => {
         assert.deepEqual(changedKeys({}, { [KEYS.bucket]: "acme", [KEYS.serviceUrl]: undefined }), ["secrets.packages.s3-bucket"]);
+        assert.deepEqual(changedKeys({ [KEYS.serviceUrl]: "https://s3" }, { [KEYS.bucket]: "acme", [KEYS.serviceUrl]: undefined }), ["secrets.packages.s3-bucket"]);
+    });
+
+    it("puts storage keys in write order whatever order they are given in", () => {
+        const reversed = Object.fromEntries(Object.entries(desired).reverse());
+        assert.deepEqual(changedKeys({}, reversed), [
+            "secrets.packages.blob-storage-type", "secrets.packages.service-url", "secrets.packages.s3-bucket",
+            "secrets.packages.aws-access-key", "secrets.packages.aws-secret-key", "app.packages.enabled",
+        ]);
     });
 
     it("reads booleans as ghe-config (git config) does: true, yes, on, 1 in any case, surrounding blanks ignored", () => {
@@ -80,6 +89,16 @@ describe("ghes/gheConfigKeys: what GHES must hold and what to write", () => {
             const azure = { [KEYS.storageType]: "azure", [KEYS.enabled]: "true" };
             assert.match(storageMoveRefusal(azure, desired, false)!, /blob-storage-type: "azure" -> "s3"/);
         });
+        it("explains the refusal in full: every moved key, both values, what to do", () => {
+            const everything = { ...desired, [KEYS.serviceUrl]: "https://s3.eu-west-1.amazonaws.com", [KEYS.bucket]: "other-bucket" };
+            assert.equal(storageMoveRefusal(desired, everything, false),
+                "GitHub Packages storage is already configured on this instance (Packages enabled) and may hold packages: it already stores packages elsewhere " +
+                "(secrets.packages.service-url: \"https://s3.us-west-2.amazonaws.com\" -> \"https://s3.eu-west-1.amazonaws.com\", secrets.packages.s3-bucket: \"acme\" -> \"other-bucket\"). " +
+                "Changing storage strands existing packages; GitHub documents it as a planned migration in a maintenance window. " +
+                "Copy the objects first, then set allowStorageMigration: true for that one update.");
+        });
+        it("does not count a key the change leaves unmanaged as a move", () =>
+            assert.equal(storageMoveRefusal(desired, { ...desired, [KEYS.bucket]: undefined, [KEYS.serviceUrl]: undefined }, false), undefined));
         it("allows it as a planned migration", () => assert.equal(storageMoveRefusal(desired, moved, true), undefined));
         it("refuses it too when Packages is disabled but storage is configured (packages may still be there)", () =>
             assert.match(storageMoveRefusal({ ...desired, [KEYS.enabled]: "false" }, moved, false)!, /Packages disabled/));

@@ -56,6 +56,8 @@ describe("provider/fields: the one description of the GHES settings resource", (
         });
         assert.deepEqual(fieldsFromGhes(desired, inputs), { serviceUrl: valid.serviceUrl, bucket: "acme", accessKeyId: "AKIA1", secretAccessKey: "s3cr3t-value", packagesEnabled: true, ecosystems: undefined });
         assert.deepEqual(fieldsFromGhes({ [KEYS.storageType]: "azure", [KEYS.serviceUrl]: "https://x" }, inputs).serviceUrl, "", "Azure storage is not this resource's S3 URL");
+        // A field not given (state written before it existed) writes no key at all.
+        assert.deepEqual(desiredSettingsOf({ bucket: "acme" } as unknown as typeof inputs), { "secrets.packages.blob-storage-type": "s3", "secrets.packages.s3-bucket": "acme" });
     });
 
     it("the README documents every field with the table's default", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { UNKNOWN_VALUE } from "../../validation/unknownValue";
-import { checkInputs, diffInputs, plannedMoveFailure } from "../../provider/inputs";
+import { checkInputs, connectionOf, diffInputs, plannedMoveFailure, sameValue, secretValuesOf } from "../../provider/inputs";
 
 const valid = {
     hostname: "ghes.example.com",
@@ -120,6 +120,7 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.deepEqual([inputs.managementPort, inputs.caBundle, inputs.managementUser], [8443, undefined, "api_key"]);
         assert.deepEqual(reasons({ ...valid, bucket: "" }), ["bucket: is required"]);
         assert.deepEqual(reasons({ ...valid, hostname: null }), ["hostname: is required"]);
+        assert.deepEqual(reasons({ ...valid, managementPort: "" }), ["managementPort: must be a whole number from 1 to 65535 (got \"\")"], "only for text fields");
     });
 
     it("reports every problem at once, each naming its field", () => {
@@ -152,6 +153,30 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.match(r[0], /maven must be .*\(got \["enabled"\]\)/);
         assert.match(r[0], /npm must be .*\(got null\)/);
         assert.match(r[0], /npmUpstreaming must be true or false \(got \{\}\)/);
+    });
+
+    it("a CA bundle or skipping verification, each alone, is fine", () => {
+        assert.deepEqual(reasons({ ...valid, caBundle: "-----BEGIN CERTIFICATE-----\nx" }), []);
+        assert.deepEqual(reasons({ ...valid, dangerouslySkipTlsVerification: true }), []);
+    });
+
+    it("collects the secret values to redact: the secret fields given, and the environment's password", () => {
+        assert.deepEqual(secretValuesOf({ ...valid, sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----k", bucket: "b" }, {}).sort(),
+            ["-----BEGIN OPENSSH PRIVATE KEY-----k", "pw-123456", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+        assert.deepEqual(secretValuesOf({ managementPassword: 7 }, { GHES_MANAGEMENT_PASSWORD: "from-env-pw" }), ["from-env-pw"], "only strings, plus the environment's");
+    });
+
+    it("resolves the connection: the environment's password when none is given, the given host key before the pinned one", () => {
+        const { managementPassword: _omit, ...noPassword } = valid;
+        const inputs = checkInputs({ ...noPassword, sshHostKeyTrustOnFirstUse: true }, { GHES_MANAGEMENT_PASSWORD: "env-pw-1" }).inputs;
+        assert.deepEqual(connectionOf(inputs, { GHES_MANAGEMENT_PASSWORD: "env-pw-1" }, "SHA256:pinned"), {
+            hostname: "ghes.example.com", managementPort: 8443, sshPort: 122, caBundle: undefined, dangerouslySkipTlsVerification: false,
+            managementUser: "api_key", managementPassword: "env-pw-1", sshPrivateKey: undefined, expectedHostKey: "SHA256:pinned", trustHostKeyOnFirstUse: true,
+        });
+        const given = checkInputs({ ...valid, sshHostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" }).inputs;
+        assert.equal(connectionOf(given, { GHES_MANAGEMENT_PASSWORD: "env-pw-1" }, "SHA256:pinned").expectedHostKey, "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s");
+        assert.equal(connectionOf(given, { GHES_MANAGEMENT_PASSWORD: "env-pw-1" }).managementPassword, "pw-123456", "the input wins over the environment");
+        assert.throws(() => connectionOf(inputs, {}), /^Error: managementPassword: not given and GHES_MANAGEMENT_PASSWORD is not set$/);
     });
 
     it("never echoes a secret in a failure", () => {
@@ -200,6 +225,11 @@ describe("provider/inputs: diff", () => {
         assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { npm: "enabled", docker: "readonly", maven: undefined } }).changed, []);
         assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { docker: "readonly" } }).changed, ["ecosystems"]);
         assert.deepEqual(diffInputs(withEco, { ...olds }).changed, ["ecosystems"]);
+        assert.deepEqual(diffInputs(withEco, { ...olds, ecosystems: { docker: "enabled", npm: "enabled" } }).changed, ["ecosystems"], "a changed state");
+        assert.equal(sameValue({ docker: "readonly", npm: "enabled" }, { npm: "enabled", docker: "readonly" }), true);
+        assert.equal(sameValue({ docker: "readonly" }, { docker: "enabled" }), false);
+        assert.equal(sameValue(8443, "8443"), false);
+        assert.equal(sameValue(undefined, null), true);
         assert.deepEqual(diffInputs({ ...olds, caBundle: null }, { ...olds }).changed, [], "null and absent are the same");
         assert.deepEqual(diffInputs(olds, { ...olds, managementPort: "8443" }).changed, ["managementPort"], "a string is not the number");
     });

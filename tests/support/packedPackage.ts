@@ -12,7 +12,12 @@ import { join, resolve } from "node:path";
  */
 export const PACK_DIR = resolve(".test-pack");
 const LOCK = `${PACK_DIR}.lock`;
-const SOURCES = ["index.ts", "components", "policies", "provider", "ghes", "storage", "validation", "package.json", "tsconfig.json", "README.md", "CHANGELOG.md", "LICENSE"];
+/** The folders and files the build compiles (tsconfig.json), copies and ships (package.json "files"). */
+function sources(): string[] {
+    const tsconfig = JSON.parse(readFileSync("tsconfig.json", "utf8")) as { files?: string[]; include?: string[] };
+    const folders = (tsconfig.include ?? []).map((pattern) => pattern.split("/")[0]);
+    return [...new Set([...(tsconfig.files ?? []), ...folders, "package.json", "tsconfig.json", "README.md", "CHANGELOG.md", "LICENSE"])];
+}
 
 export interface PackedPackage {
     /** Absolute path of the tarball. */
@@ -36,7 +41,7 @@ function inputsHash(): string {
         }
         h.update(p).update("\0").update(readFileSync(p)).update("\0");
     };
-    SOURCES.forEach(add);
+    sources().forEach(add);
     add(join("node_modules", "typescript", "package.json"));
     return h.digest("hex");
 }

@@ -14,7 +14,7 @@ describe("validation/ghesValues: the values GHES settings accept", () => {
         const bad = (h: string) => `must be a host name or IP address without scheme, port or path (got ${JSON.stringify(h)})`;
         const label63 = "a".repeat(63);
         table(rules.hostnameError,
-            ["ghes.example.com", "GHES.Example.com", "localhost", "a", "a-b.c9", "127.0.0.1", "::1", "fe80::1", `${label63}.com`, `${"a.".repeat(126)}a`],
+            ["ghes.example.com", "GHES.Example.com", "localhost", "a", "a-b.c9", "9gag.com", "1.2.3.x", "127.0.0.1", "::1", "fe80::1", `${label63}.com`, `${"a.".repeat(126)}a`],
             ["", "https://ghes.example.com", "ghes.example.com:8443", "ghes.example.com/x", "ghes;reboot", "-ghes.com", "ghes-.com", "a..b", "a_b.com",
                 `${label63}a.com`, `${"a.".repeat(126)}ab`, "010.000.000.001", "1.2.3", "1.2.3.4.5", ":::", " ghes.example.com", "ghes.example.com\n"]
                 .map((h) => [h, bad(h)]));
@@ -36,6 +36,7 @@ describe("validation/ghesValues: the values GHES settings accept", () => {
                 ["http://s3.amazonaws.com", 'must use https (got "http:")'],
                 ["http://10.0.0.5", 'must use https (got "http:")'],
                 ["ftp://s3.amazonaws.com", 'must use https (got "ftp:")'],
+                ["ftp://127.0.0.1:21", 'must use https (got "ftp:")'],
                 ["https://a:b@s3.amazonaws.com", "must not contain credentials"],
                 ["https://a@s3.amazonaws.com", "must not contain credentials"],
                 ["https://:b@s3.amazonaws.com", "must not contain credentials"],
@@ -108,6 +109,7 @@ describe("validation/ghesValues: the values GHES settings accept", () => {
         assert.equal(rules.ecosystemsError({ pypi: "enabled" }), '"pypi" is not an ecosystem (container, docker, maven, npm, nuget, rubygems, npmUpstreaming)');
         assert.equal(rules.ecosystemsError({ docker: "on" }), 'docker must be "enabled", "readonly" or "disabled" (got "on")');
         assert.equal(rules.ecosystemsError({ docker: true }), 'docker must be "enabled", "readonly" or "disabled" (got true)');
+        assert.equal(rules.ecosystemsError({ docker: null }), 'docker must be "enabled", "readonly" or "disabled" (got null)');
         assert.equal(rules.ecosystemsError({ docker: "on", pypi: "enabled", npmUpstreaming: 1 }),
             'docker must be "enabled", "readonly" or "disabled" (got "on"); "pypi" is not an ecosystem (container, docker, maven, npm, nuget, rubygems, npmUpstreaming); npmUpstreaming must be true or false (got 1)');
     });
