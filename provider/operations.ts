@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { AdminShell } from "../ghes/adminShell";
 import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
 import { CLEAR_RUN_PENDING, MARK_RUN_PENDING, readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
 import { realClock } from "../ghes/clock";
+import { thisProcess } from "../ghes/runnerIdentity";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost } from "../ghes/errors";
 import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
@@ -151,10 +151,11 @@ async function writeThenApply(
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
-    const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    const runner = (ctx.runner ?? thisProcess)();
+    const holder = runner.holder;
     const applyMs = inputs.applyTimeoutSeconds * 1000;
     await appliance.withAdminShell(async (shell, markUnrepeatable) => {
-        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone, clock: ctx.clock, log: ctx.log });
+        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone: (h) => runner.isGone(h), clock: ctx.clock, log: ctx.log });
         let verifyShell: AdminShell = shell;
         let runSucceeded = false;
         try {
@@ -283,18 +284,6 @@ async function verifyEcosystems(appliance: GhesAppliance, inputs: GhesSettingsIn
     if (wrong.length > 0) {
         throw new GhesOperationError(`the configuration run finished, but the appliance does not report the ecosystem toggles that were written (${wrong.join("; ")}). ` +
             `This GHES version may not know these admin-shell keys (they are observed, not documented); set the toggles in the Management Console and leave them out of ecosystems.`);
-    }
-}
-
-/** A holder `host:pid:...` of this machine whose process no longer runs (killed mid-way): its lock is left over. */
-function holderIsGone(holder: string): boolean {
-    const [host, pid] = holder.split(":");
-    if (host !== hostname() || !/^\d+$/.test(pid ?? "")) return false;
-    try {
-        process.kill(Number(pid), 0);
-        return false;
-    } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "ESRCH";
     }
 }
 
