@@ -142,7 +142,11 @@ export class AdminShell {
 
     /** Reads several keys with one remote command; an unset key is undefined. */
     async readConfig(keys: readonly string[]): Promise<Record<string, string | undefined>> {
-        const r = await this.exec(gheConfigGetBatch(keys));
+        return this.configFrom(keys, await this.exec(gheConfigGetBatch(keys)));
+    }
+
+    /** The settings a command ending with gheConfigGetBatch(keys) printed; throws if the read failed. */
+    configFrom(keys: readonly string[], r: CommandResult): Record<string, string | undefined> {
         const rows = parseGetBatch(keys, r.stdout);
         if (r.code !== 0 || rows.length !== keys.length) {
             throw this.error("exit-status", `reading ${keys.join(", ")} failed with exit status ${r.code}: ${excerpt(r.stderr, this.sentSecrets)}`);
@@ -160,18 +164,19 @@ export class AdminShell {
      * (ghes/shellQuote.ts); secret values travel on stdin. On failure the error's `written`
      * says how many keys landed.
      */
-    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[], thenRun?: string): Promise<void> {
+    async setConfigs(entries: readonly { key: string; value: string; secret: boolean }[]): Promise<void> {
         if (entries.length === 0) return;
         for (const e of entries) if (e.secret) this.sentSecrets.add(e.value);
-        // `thenRun` (a shell snippet) runs in the same command once every write succeeded.
-        const r = await this.exec(gheConfigSetBatch(entries) + (thenRun ? `; ${thenRun}` : ""), { stdin: batchStdin(entries) });
+        const r = await this.exec(gheConfigSetBatch(entries), { stdin: batchStdin(entries) });
         if (r.code === 0) return;
-        const failedAt = (r.code ?? 0) - BATCH_FAILED_BASE;
+        // 99: a secret could not be read from stdin, before any write.
+        const failedAt = r.code === 99 ? 0 : (r.code ?? 0) - BATCH_FAILED_BASE;
         const known = failedAt >= 0 && failedAt < entries.length;
         const status = /ghe-config exit status (\d+)\s*$/.exec(r.stderr.trim());
         const stderr = r.stderr.replace(/ghe-config exit status \d+\s*$/, "").trim();
         throw Object.assign(this.error("exit-status", `writing ${known ? entries[failedAt].key : "the settings"} failed with exit status ${status?.[1] ?? r.code}: ${excerpt(stderr, this.sentSecrets)}`),
-            { written: known ? failedAt : 0 });
+            // Any other status (the shell's own, a signal): what landed is unknown.
+            { written: known ? failedAt : undefined });
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */

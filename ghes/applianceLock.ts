@@ -1,6 +1,7 @@
-import { AdminShell } from "./adminShell";
+import { AdminShell, CommandResult } from "./adminShell";
 import { Clock, formatDuration, realClock } from "./clock";
 import { GhesOperationError } from "./errors";
+import { printable } from "./printable";
 import { shellQuote } from "./shellQuote";
 
 /*
@@ -33,9 +34,17 @@ function acquireScript(holder: string, staleSeconds: number): string {
         `h=; t=; s=; [ -f "$d/holder" ] && read -r h t s < "$d/holder"; now=$(date +%s); echo "held $h $(( now - \${t:-$now} )) \${s:-0}"; exit 3`;
 }
 
+/**
+ * A shell condition, true while `holder` holds the lock: writes that are only valid under the
+ * lock (the operation journal) run behind it. The stored holder is only compared, never evaluated.
+ */
+export function lockHeldBy(holder: string): string {
+    return `{ h=; [ -f ${LOCK_DIR}/holder ] && read -r h t < ${LOCK_DIR}/holder; [ "$h" = ${shellQuote(holder)} ]; }`;
+}
+
 /** Removes the lock only if `holder` still holds it (compare and delete). */
 function releaseScript(holder: string): string {
-    return `d=${LOCK_DIR}; h=; [ -f "$d/holder" ] && read -r h t < "$d/holder"; if [ "$h" = ${shellQuote(holder)} ]; then rm -rf "$d"; fi; exit 0`;
+    return `if ${lockHeldBy(holder)}; then rm -rf ${LOCK_DIR}; fi; exit 0`;
 }
 
 /** Takes the appliance lock, waiting (with a bound) for another holder; breaks a stale one. */
@@ -53,21 +62,24 @@ export async function acquireApplianceLock(shell: AdminShell, o: LockOptions): P
         // A lock without a declared bound (written by hand, or torn) falls back to ours.
         const staleAfterMs = Number(declared) > 0 ? Number(declared) * 1000 : o.staleMs;
         if (other && (Number(age) * 1000 > staleAfterMs || o.holderIsGone?.(other))) {
-            o.log(`breaking a stale configuration lock held by ${other} for ${formatDuration(Number(age) * 1000)} (an interrupted operation)`);
+            o.log(`breaking a stale configuration lock held by ${printable(other)} for ${formatDuration(Number(age) * 1000)} (an interrupted operation)`);
             await shell.exec(releaseScript(other));
             continue;
         }
         if (clock.now() - started >= o.waitMs) {
-            throw new GhesOperationError(`another operation (${other || "starting"}) is configuring this appliance and still holds its configuration lock after ${formatDuration(o.waitMs)}. ` +
+            throw new GhesOperationError(`another operation (${printable(other) || "starting"}) is configuring this appliance and still holds its configuration lock after ${formatDuration(o.waitMs)}. ` +
                 `Two writers on one appliance would mix their settings; nothing was written. Run pulumi up again when the other one has finished.`);
         }
-        if (!announced) o.log(`another operation (${other || "starting"}) is configuring this appliance; waiting for it to finish`);
+        if (!announced) o.log(`another operation (${printable(other) || "starting"}) is configuring this appliance; waiting for it to finish`);
         announced = true;
         await clock.sleep(Math.min(2000, Math.max(1, o.waitMs - (clock.now() - started))));
     }
 }
 
-/** Releases the lock if `holder` holds it; `thenRun` (a shell snippet) runs in the same command. */
-export async function releaseApplianceLock(shell: AdminShell, holder: string, thenRun?: string): Promise<void> {
-    await shell.exec(thenRun ? `${thenRun}; ${releaseScript(holder)}` : releaseScript(holder));
+/**
+ * Releases the lock if `holder` holds it; `thenRun` (a shell snippet) runs first in the same
+ * command, and only while `holder` still holds the lock. Resolves with the command's result.
+ */
+export async function releaseApplianceLock(shell: AdminShell, holder: string, thenRun?: string): Promise<CommandResult> {
+    return shell.exec(thenRun ? `if ${lockHeldBy(holder)}; then ${thenRun}; fi; ${releaseScript(holder)}` : releaseScript(holder));
 }

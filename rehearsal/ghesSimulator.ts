@@ -262,7 +262,10 @@ export class GhesSimulator {
     async start(): Promise<this> {
         this.https = https.createServer({ key: this.cert.key, cert: this.cert.cert }, (req, res) => this.handle(req, res));
         this.https.on("connection", (s: Socket) => {
-            if (this.frozen) return s.destroy();
+            if (this.frozen) {
+                s.destroy();
+                return;
+            }
             this.sockets.add(s);
             s.on("close", () => this.sockets.delete(s));
         });

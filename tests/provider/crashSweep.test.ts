@@ -65,12 +65,12 @@ function labelOf(op: RecordedRequest | RecordedCommand | undefined): string {
     if (!op) return "?";
     if ("method" in op) return `${op.method} ${op.path.replace(/\?.*$/, "?run_id")}`;
     const c = op.command;
+    const journal = /\.journal/.test(c);
     if (/\.lock/.test(c) && /mkdir/.test(c)) return "ssh: take lock";
-    if (/\.lock/.test(c) && /rm -rf/.test(c)) return "ssh: release lock" + (/journal/.test(c) ? " + journal" : "");
-    if (/for k in/.test(c)) return "ssh: read settings" + (/journal/.test(c) ? " + journal" : "") + (/maintenance|owner/.test(c) ? " + records" : "");
-    if (/ghe-config '/.test(c) && /read -r/.test(c)) return "ssh: write settings";
-    if (/ghe-config '/.test(c)) return "ssh: write settings (no secret)";
-    if (/journal/.test(c)) return "ssh: write journal";
+    if (/for k in/.test(c)) return "ssh: read " + (journal ? "journal + settings" : "settings");
+    if (/rm -rf/.test(c) && /\.lock/.test(c)) return "ssh: release lock" + (/journal-written/.test(c) ? " + journal" : "");
+    if (/ghe-config '/.test(c)) return "ssh: write settings";
+    if (journal) return `ssh: journal ${/phase=owed/.test(c) ? "owed" : "idle"}${/run=/.test(c) ? " + run id" : ""}${/maintenance=ours/.test(c) ? " + maintenance claim" : ""}`;
     if (/if \[ -f/.test(c) && /maintenance/.test(c)) return "ssh: read records";
     if (/\.owner/.test(c)) return "ssh: write owner record";
     if (/\.maintenance/.test(c)) return /rm -f/.test(c) ? "ssh: remove maintenance claim" : "ssh: write maintenance claim";
@@ -111,7 +111,6 @@ async function check(h: Harness, s: Scenario, runsBefore: number, notes: string[
  * longer happens (past the operation's last remote operation).
  */
 async function trial(s: Scenario, interrupt: (h: Harness) => void, interrupted: (h: Harness) => string | undefined): Promise<Trial | undefined> {
-    const t0 = Date.now();
     const h = await new Harness({ applyDurationMs: 1200 }, false).start();
     try {
         const procs = new Processes();
@@ -146,7 +145,7 @@ async function trial(s: Scenario, interrupt: (h: Harness) => void, interrupted: 
         if (third) notes.push(`third up failed: ${third.message.slice(0, 120)}`);
         if (h.sim.writes() !== commandsBefore) notes.push("third up wrote");
         await check(h, s, runsBefore, notes);
-        return { point: point + ` ${Date.now() - t0}ms`, outcome: notes.length === 0 ? "converged" : notes.join("; ") };
+        return { point, outcome: notes.length === 0 ? "converged" : notes.join("; ") };
     } finally {
         await h.stop();
     }
