@@ -111,12 +111,12 @@ export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderC
     const outcome = await writeThenApply(appliance, inputs, ctx, (current, owner) => {
         // Another resource or stack may have taken the appliance over since: never switch off its storage.
         if (current[KEYS.bucket] !== inputs.bucket || current[KEYS.accessKeyId] !== inputs.accessKeyId) {
-            ctx.log(`GHES no longer holds this resource's storage (bucket ${JSON.stringify(current[KEYS.bucket] ?? "")}): Packages is left as it is`);
+            ctx.log(`GHES no longer holds this resource's storage (bucket ${printable(JSON.stringify(current[KEYS.bucket] ?? ""))}): Packages is left as it is`);
             return undefined;
         }
         // The same storage, configured since by a resource that reaches the appliance by another name (a replacement).
         if (owner !== undefined && owner !== inputs.hostname) {
-            ctx.log(`GHES was configured since as ${owner}, not ${inputs.hostname} (this resource was replaced): Packages is left as it is`);
+            ctx.log(`GHES was configured since as ${printable(owner)}, not ${inputs.hostname} (this resource was replaced): Packages is left as it is`);
             return undefined;
         }
         if (!isEnabled(current)) {

@@ -181,6 +181,8 @@ export class GhesSimulator {
      * status says it failed).
      */
     failCommand?: { index: number; when: "before" | "after"; status: number };
+    /** Printed before every command's own output, as a login profile that prints a line would (fault injection). */
+    banner?: string;
 
     private https?: https.Server;
     private ssh?: SshServer;
@@ -247,6 +249,8 @@ export class GhesSimulator {
         const run = this.startRun(0, true);
         if (!this.runDone(run) || !this.appliedConfig()) throw new Error("the operator's run did not finish");
     }
+    /** Closes every admin-shell connection from the appliance's side (sshd restarted during a run). */
+    closeShells(): void { for (const c of this.sshConnections) c.end(); }
     /** A new process reaches the appliance again (after `freezeAfterOperations`). */
     unfreeze(): void { this.frozen = false; this.freezeAfterOperations = undefined; }
     /** Counts one handled operation; true when the client dies with it (its answer is lost). */
@@ -594,6 +598,7 @@ export class GhesSimulator {
                             ...(this.failWriteKey ? { GHE_SIM_FAIL_WRITE_KEY: this.failWriteKey } : {}),
                         },
                     });
+                    if (this.banner !== undefined) stream.write(`${this.banner}\n`);
                     stream.on("data", (d: Buffer) => { rec.stdin += d.toString("utf8"); child.stdin.write(d); });
                     stream.on("end", () => child.stdin.end());
                     child.stdin.on("error", () => undefined);

@@ -1,0 +1,129 @@
+import { strict as assert } from "node:assert";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { KEYS } from "../../ghes/gheConfigKeys";
+import { Processes } from "../support/processes";
+import { Harness } from "../support/providerHarness";
+
+/*
+ * What the package keeps on the appliance (README "What the package keeps on the appliance"):
+ * the operation journal, the records 0.2.0 left, and the maintenance claim, seen from the
+ * next `pulumi up`. Each case failed on 0.2.0's records (closing note of issue 13).
+ */
+describe("provider: the operation journal on the appliance", () => {
+    let h: Harness;
+    beforeEach(async () => { h = await new Harness({}, false).start(); });
+    afterEach(async () => { await h.stop(); });
+    const inputs = (over: Record<string, unknown> = {}) => h.inputs({ storageCheck: false, ...over });
+    const file = (name: string) => join(h.sim.dir, `.ghes-packages-s3.${name}`);
+    const declared = () => ({
+        [KEYS.storageType]: "s3", [KEYS.serviceUrl]: "https://s3.us-west-2.amazonaws.com", [KEYS.bucket]: h.bucket,
+        [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true",
+    });
+
+    describe("records of 0.2.0 left on an appliance are honoured, then replaced by the journal", () => {
+        it("a pending-run record: the next up runs the configuration once, even with nothing to write", async () => {
+            h.sim.setConfig(declared());
+            writeFileSync(file("run-pending"), "");
+            await h.provider.create(inputs());
+            assert.equal(h.sim.clientRuns().length, 1);
+            assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
+            assert.ok(!existsSync(file("run-pending")), "the 0.2.0 record is gone");
+            assert.match(readFileSync(file("journal"), "utf8"), /^phase=idle$/m);
+            await h.provider.create(inputs());
+            assert.equal(h.sim.clientRuns().length, 1, "no run owed any more");
+        });
+
+        it("a maintenance claim: maintenance left on by an interrupted 0.2.0 operation is ended", async () => {
+            h.sim.setConfig(declared());
+            writeFileSync(file("maintenance"), "1764500000\n");
+            h.sim.maintenance = "on";
+            await h.provider.create(inputs());
+            assert.equal(h.sim.maintenance, "off");
+            assert.ok(!existsSync(file("maintenance")));
+        });
+
+        it("an owner record: the replaced resource's delete leaves Packages on", async () => {
+            const { outs } = await h.provider.create(inputs({ onDelete: "disable" }));
+            writeFileSync(file("owner"), "ghes.example.com\n");
+            rmJournal();
+            await h.provider.delete!("id", outs);
+            assert.equal(h.sim.config()[KEYS.enabled], "true");
+            assert.ok(h.logs.some((l) => /configured since as ghes\.example\.com, not 127\.0\.0\.1/.test(l)));
+        });
+    });
+    const rmJournal = () => { if (existsSync(file("journal"))) writeFileSync(file("journal"), "ghes-packages-s3 journal 1\nphase=idle\nmaintenance=no\n"); };
+
+    it("records are read between tags, not by line position: a login banner changes nothing", async () => {
+        const { outs } = await h.provider.create(inputs({ onDelete: "disable" }));
+        h.sim.banner = "Welcome to GitHub Enterprise Server (maintenance window on Sunday)";
+        await h.provider.delete!("id", outs);
+        assert.equal(h.sim.config()[KEYS.enabled], "false", "Packages disabled: the owner read back is this resource's");
+    });
+
+    describe("maintenance claim", () => {
+        it("a refused POST maintenance (403) leaves no claim: a window an operator opens later is never ended", async () => {
+            let armed = true;
+            h.sim.afterResponse = (r) => { if (armed && r.method === "GET" && r.path === "/manage/v1/maintenance") { armed = false; h.sim.failRequests(1, 403, "/manage/v1/maintenance"); } };
+            await assert.rejects(h.provider.create(inputs({ maintenanceMode: true })), /POST \/manage\/v1\/maintenance .*HTTP 403/);
+            h.sim.afterResponse = undefined;
+            h.sim.maintenance = "on"; // the operator's window
+            await h.provider.create(inputs()); // the next up runs what is owed
+            await h.provider.create(inputs());
+            assert.equal(h.sim.maintenance, "on");
+            assert.deepEqual(h.sim.maintenanceLog, [], "maintenance never turned off");
+            assert.equal(h.sim.clientRuns().length, 1);
+        });
+
+        it("a scheduled window is never ended, even with this package's claim left on the appliance", async () => {
+            h.sim.setConfig(declared());
+            writeFileSync(file("maintenance"), "1764500000\n");
+            h.sim.maintenance = "scheduled";
+            await h.provider.create(inputs());
+            assert.equal(h.sim.maintenance, "scheduled");
+            assert.deepEqual(h.sim.maintenanceLog, []);
+            assert.ok(!existsSync(file("maintenance")), "the claim is dropped: this window is not the package's");
+        });
+    });
+
+    it("an admin shell that closed while idle during a successful run: verified over a fresh one, nothing left behind", async () => {
+        h.sim.afterResponse = (r) => { if (r.method === "POST" && r.path === "/manage/v1/config/apply") h.sim.closeShells(); };
+        await h.provider.create(inputs());
+        h.sim.afterResponse = undefined;
+        assert.equal(h.sim.clientRuns().length, 1);
+        assert.ok(!existsSync(file("lock")), "lock released");
+        assert.match(readFileSync(file("journal"), "utf8"), /^phase=idle$/m);
+        await h.provider.create(inputs());
+        assert.equal(h.sim.clientRuns().length, 1);
+    });
+
+    it("the final command (journal idle, lock released) failing: the operation succeeds with a WARNING, and the next up adopts the run instead of starting another", async () => {
+        // The command after the read-back that verifies the run is the final one.
+        h.sim.afterCommand = (c) => { if (/for k in/.test(c.command) && !/\.journal/.test(c.command)) { h.sim.afterCommand = undefined; h.sim.failCommand = { index: h.sim.commands.length, when: "before", status: 1 }; } };
+        const procs = new Processes();
+        const first = procs.spawn();
+        h.runner = () => first;
+        await h.provider.create(inputs());
+        assert.ok(h.logs.some((l) => /WARNING: the operation journal on 127\.0\.0\.1 could not be updated .*adopts it instead of starting another/.test(l)), h.logs.join("\n"));
+        procs.kill(first); // that pulumi up has ended; its lock is left over
+        const next = procs.spawn();
+        h.runner = () => next;
+        await h.provider.create(inputs());
+        assert.equal(h.sim.clientRuns().length, 1, "one run");
+        assert.ok(h.logs.some((l) => /started after the interrupted operation's writes, succeeded: adopted, no new run/.test(l)));
+        assert.ok(!existsSync(file("lock")));
+    });
+
+    it("logs values read from the appliance printable: no terminal escapes from an owner record or a lock holder", async () => {
+        const { outs } = await h.provider.create(inputs({ onDelete: "disable" }));
+        rmJournal();
+        writeFileSync(file("owner"), "evil\x1b]0;pwned\x07\x1b[2J.example.com\n");
+        await h.provider.delete!("id", outs);
+        mkdirSync(file("lock"));
+        writeFileSync(join(file("lock"), "holder"), `ci\x1b[31m-runner:4242:cafe ${Math.floor(Date.now() / 1000) - 999_999} 1\n`);
+        await h.provider.create(inputs());
+        const logged = h.logs.join("\n");
+        assert.ok(!logged.includes("\x1b") && !logged.includes("\x07"), "no escape or bell reaches the log");
+        assert.ok(logged.includes("evil\\x1b]0;pwned\\x07"), "shown escaped");
+    });
+});
