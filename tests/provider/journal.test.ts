@@ -54,6 +54,15 @@ describe("provider: the operation journal on the appliance", () => {
     });
     const rmJournal = () => { if (existsSync(file("journal"))) writeFileSync(file("journal"), "ghes-packages-s3 journal 1\nphase=idle\nmaintenance=no\n"); };
 
+    it("holds no secret: neither the journal nor a command that writes it carries the secret key", async () => {
+        await h.provider.create(inputs());
+        assert.match(readFileSync(file("journal"), "utf8"), /^digest=[0-9a-f]+%3A[0-9a-f]{64}$/m);
+        assert.ok(!readFileSync(file("journal"), "utf8").includes(h.key.secretAccessKey));
+        const journalWrites = h.sim.commands.filter((c) => /\.journal/.test(c.command));
+        assert.ok(journalWrites.length >= 2);
+        assert.ok(journalWrites.every((c) => !c.command.includes(h.key.secretAccessKey) && !c.stdin.includes(h.key.secretAccessKey)));
+    });
+
     it("records are read between tags, not by line position: a login banner changes nothing", async () => {
         const { outs } = await h.provider.create(inputs({ onDelete: "disable" }));
         h.sim.banner = "Welcome to GitHub Enterprise Server (maintenance window on Sunday)";
