@@ -56,10 +56,9 @@ describe("provider: the operation journal on the appliance", () => {
 
     it("holds no secret: neither the journal nor a command that writes it carries the secret key", async () => {
         await h.provider.create(inputs());
-        assert.match(readFileSync(file("journal"), "utf8"), /^digest=[0-9a-f]+%3A[0-9a-f]{64}$/m);
         assert.ok(!readFileSync(file("journal"), "utf8").includes(h.key.secretAccessKey));
         const journalWrites = h.sim.commands.filter((c) => /\.journal/.test(c.command));
-        assert.ok(journalWrites.length >= 2);
+        assert.ok(journalWrites.some((c) => /^digest=[0-9a-f]+%3A[0-9a-f]{64}$/m.test(c.command)), "the run owed is recorded with a salted digest");
         assert.ok(journalWrites.every((c) => !c.command.includes(h.key.secretAccessKey) && !c.stdin.includes(h.key.secretAccessKey)));
     });
 
