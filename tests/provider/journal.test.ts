@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { Processes } from "../support/processes";
-import { Harness } from "../support/providerHarness";
+import { Harness, virtualClock } from "../support/providerHarness";
 
 /*
  * What the package keeps on the appliance (README "What the package keeps on the appliance"):
@@ -120,6 +120,30 @@ describe("provider: the operation journal on the appliance", () => {
         assert.equal(h.sim.clientRuns().length, 1, "one run");
         assert.ok(h.logs.some((l) => /started after the interrupted operation's writes, succeeded: adopted, no new run/.test(l)));
         assert.ok(!existsSync(file("lock")));
+    });
+
+    it("an appliance that only answers run status for a given run_id: a run named in the journal is adopted after a kill", async () => {
+        h.sim.requireRunId = true;
+        h.sim.applyDurationMs = 5000;
+        h.clock = virtualClock();
+        h.sim.now = h.clock.now;
+        const procs = new Processes();
+        const dying = procs.spawn();
+        h.runner = () => dying;
+        // Killed right after the journal named the run: the appliance answers nothing more to that process.
+        h.sim.afterCommand = (c) => { if (/\.journal/.test(c.command) && /^run=/m.test(c.command)) h.sim.freezeAfterOperations = h.sim.operations + 1; };
+        const clock = h.clock;
+        h.clock = { now: clock.now, sleep: (ms) => (h.sim.frozen ? Promise.reject(new Error("killed")) : clock.sleep(ms)) };
+        await assert.rejects(h.provider.create(inputs()), /killed|ECONNRESET|socket hang up|connection/i);
+        h.clock = clock;
+        h.sim.afterCommand = undefined;
+        procs.kill(dying);
+        h.sim.unfreeze();
+        const next = procs.spawn();
+        h.runner = () => next;
+        await h.provider.create(inputs());
+        assert.equal(h.sim.clientRuns().length, 1, "the run the journal names was adopted");
+        assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
     });
 
     it("logs values read from the appliance printable: no terminal escapes from an owner record or a lock holder", async () => {
