@@ -64,6 +64,11 @@ export class AdminShell {
                 client.once("close", () => { if (this.client === client) this.client = undefined; });
                 resolve();
             });
+            // Closed before it was ready (e.g. the appliance's sshd going down): fail now, not at the connect timeout.
+            client.on("close", () => {
+                clearTimeout(timer);
+                reject(refusal ?? this.error("dropped", "the connection closed before it was ready"));
+            });
             client.on("error", (err: Error & { level?: string; code?: string }) => {
                 clearTimeout(timer);
                 if (refusal) return reject(refusal);
@@ -180,8 +185,9 @@ export class AdminShell {
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */
-    async apply(timeoutMs: number): Promise<CommandResult> {
-        return this.exec("ghe-config-apply", { timeoutMs });
+    async apply(timeoutMs: number, thenRun?: string): Promise<CommandResult> {
+        // `thenRun` (a shell snippet) runs in the same command once ghe-config-apply succeeded.
+        return this.exec(thenRun ? `ghe-config-apply; s=$?; if [ "$s" -eq 0 ]; then ${thenRun}; fi; exit $s` : "ghe-config-apply", { timeoutMs });
     }
 
     private error(kind: AdminShellError["kind"], detail: string): AdminShellError {

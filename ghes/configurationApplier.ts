@@ -15,6 +15,11 @@ export interface ConfigurationRunOptions {
     before?: { status: ApplyStatus | undefined };
     /** Called once the id of the run this operation started is known (so the journal can name it). */
     onStarted?: (runId: string) => Promise<void>;
+    /**
+     * Before 3.12 (no run ids): a shell snippet run in the same command right after
+     * ghe-config-apply succeeded, so its success is recorded even if the answer is lost.
+     */
+    recordSuccess?: string;
 }
 
 export interface MaintenanceClaim {
@@ -78,7 +83,7 @@ export class AdminShellApplier implements ConfigurationApplier {
         ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
         let r: Awaited<ReturnType<AdminShell["apply"]>>;
         try {
-            r = open ? await open.apply(opts.timeoutMs) : await this.withShell((shell) => shell.apply(opts.timeoutMs));
+            r = open ? await open.apply(opts.timeoutMs, opts.recordSuccess) : await this.withShell((shell) => shell.apply(opts.timeoutMs, opts.recordSuccess));
         } catch (err) {
             if (!isConnectionLost(err)) throw err;
             throw new GhesOperationError(`${(err as Error).message}. The settings are written but not in effect: the connection was lost before or while ghe-config-apply ran, ` +

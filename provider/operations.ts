@@ -228,6 +228,7 @@ async function writeThenApply(
             markUnrepeatable();
             outcome.runId = await appliance.applier.run({
                 timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim: claim, before: { status: latest },
+                recordSuccess: `if ${underLock}; then ${journalWriteScript({ ...j.now, holder, phase: "idle", digest: undefined, keys: undefined, runBefore: undefined, run: undefined })}; fi`,
                 onStarted: async (runId) => {
                     const entry: JournalEntry = { ...j.now, run: runId };
                     try {

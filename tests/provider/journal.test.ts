@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KEYS } from "../../ghes/gheConfigKeys";
+import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { Processes } from "../support/processes";
 import { Harness, virtualClock } from "../support/providerHarness";
 
@@ -143,6 +144,27 @@ describe("provider: the operation journal on the appliance", () => {
         h.runner = () => next;
         await h.provider.create(inputs());
         assert.equal(h.sim.clientRuns().length, 1, "the run the journal names was adopted");
+        assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
+    });
+
+    it("GHES < 3.12: killed after ghe-config-apply succeeded, before the answer arrived: the next up runs it no more", async () => {
+        await h.stop();
+        h = await new Harness({ version: "3.11.4", applyDurationMs: 50 }, false).start();
+        const key = generateEd25519KeyPair();
+        h.sim.authorizeKey(key.public);
+        const procs = new Processes();
+        const dying = procs.spawn();
+        h.runner = () => dying;
+        h.sim.afterCommand = (c) => { if (/ghe-config '/.test(c.command)) h.sim.freezeAfterOperations = h.sim.operations + 1; };
+        h.clock = { now: () => Date.now(), sleep: (ms) => (h.sim.frozen ? Promise.reject(new Error("killed")) : new Promise((r) => setTimeout(r, ms))) };
+        await assert.rejects(h.provider.create(inputs({ sshPrivateKey: key.private })), /killed|connection|not connected|closed|ECONNRESET|dropped/i);
+        h.sim.afterCommand = undefined;
+        procs.kill(dying);
+        h.sim.unfreeze();
+        const next = procs.spawn();
+        h.runner = () => next;
+        await h.provider.create(inputs({ sshPrivateKey: key.private }));
+        assert.equal(h.sim.toolInvocations().filter((i) => i.tool === "ghe-config-apply").length, 1, "one ghe-config-apply");
         assert.deepEqual(h.sim.appliedConfig(), h.sim.config());
     });
 

@@ -338,7 +338,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             h = await new Harness({ version: "3.11.4" }).start();
             const key = generateEd25519KeyPair();
             h.sim.authorizeKey(key.public);
-            h.sim.dropCommandMatching = /^ghe-config-apply$/;
+            h.sim.dropCommandMatching = /^ghe-config-apply\b/;
             await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private })), (e: Error) =>
                 /written but not in effect/.test(e.message) && /ghe-config-apply/.test(e.message));
         });
