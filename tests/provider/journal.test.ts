@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { Processes } from "../support/processes";
-import { Harness, virtualClock } from "../support/providerHarness";
+import { Harness } from "../support/providerHarness";
 
 /*
  * What the package keeps on the appliance (README "What the package keeps on the appliance"):
@@ -126,8 +126,6 @@ describe("provider: the operation journal on the appliance", () => {
     it("an appliance that only answers run status for a given run_id: a run named in the journal is adopted after a kill", async () => {
         h.sim.requireRunId = true;
         h.sim.applyDurationMs = 5000;
-        h.clock = virtualClock();
-        h.sim.now = h.clock.now;
         const procs = new Processes();
         const dying = procs.spawn();
         h.runner = () => dying;
@@ -156,8 +154,10 @@ describe("provider: the operation journal on the appliance", () => {
         const dying = procs.spawn();
         h.runner = () => dying;
         h.sim.afterCommand = (c) => { if (/ghe-config '/.test(c.command)) h.sim.freezeAfterOperations = h.sim.operations + 1; };
-        h.clock = { now: () => Date.now(), sleep: (ms) => (h.sim.frozen ? Promise.reject(new Error("killed")) : new Promise((r) => setTimeout(r, ms))) };
+        const clock = h.clock;
+        h.clock = { now: clock.now, sleep: (ms) => (h.sim.frozen ? Promise.reject(new Error("killed")) : clock.sleep(ms)) };
         await assert.rejects(h.provider.create(inputs({ sshPrivateKey: key.private })), /killed|connection|not connected|closed|ECONNRESET|dropped/i);
+        h.clock = clock;
         h.sim.afterCommand = undefined;
         procs.kill(dying);
         h.sim.unfreeze();
