@@ -86,7 +86,8 @@ export async function applyDesired(
         }
         return desired;
     }, unapplied.length > 0, (shell) => verifyEcosystems(appliance, inputs, toggled, shell, ctx));
-    if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
+    if (outcome.adopted) ctx.log(`GHES holds these settings, applied by configuration run ${outcome.runId}: nothing written, no new configuration run`);
+    else if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
     return {
         ghesVersion: versionOf(appliance),
         hostKeyFingerprint: appliance.hostKeyFingerprint as string,
@@ -302,7 +303,6 @@ function reportJournal(read: JournalRead, current: GhesSettings, ctx: ProviderCo
         const same = digestMatches(e, current) ? "its settings are all in place" : "its settings may be partly written";
         ctx.log(`an earlier operation${e.holder ? ` (${printable(e.holder)})` : ""} wrote settings and no successful configuration run is known to have applied them (${same})`);
     }
-    if (e.owner) ctx.log(`configured last as ${printable(e.owner)}`);
 }
 
 /**
