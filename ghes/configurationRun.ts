@@ -60,8 +60,16 @@ export async function runConfiguration(manage: ManageClient, opts: Configuration
     await waitIdle("before starting", opts.before);
     const claim = opts.maintenanceClaim;
     // Ours: turned on by this run, or left on by an interrupted earlier one (its claim is in the journal).
-    let enabledMaintenance = claim?.held ?? false;
-    if (enabledMaintenance) ctx.log("maintenance mode: still on from an interrupted earlier operation of this package; it ends after this run");
+    let enabledMaintenance = false;
+    if (claim?.held) {
+        // Only a window that is still on is this package's to end; a claim without one is just dropped.
+        if ((await manage.maintenanceStatus()) === "on") {
+            enabledMaintenance = true;
+            ctx.log("maintenance mode: still on from an interrupted earlier operation of this package; it ends after this run");
+        } else {
+            await claim.release();
+        }
+    }
     try {
         if (opts.maintenanceMode && !enabledMaintenance) {
             const status = await manage.maintenanceStatus();

@@ -29,6 +29,7 @@ interface Scenario {
     op(h: Harness, state: Props | undefined): Promise<unknown>;
     /** What GHES must hold (and have applied) at the end. */
     declared(h: Harness): Record<string, string>;
+    maintenanceMode?: boolean;
 }
 
 const inputs = (h: Harness, over: Props = {}) => h.inputs({ storageCheck: false, ...over });
@@ -42,6 +43,7 @@ const SCENARIOS: Scenario[] = [
     },
     {
         name: "create with maintenanceMode",
+        maintenanceMode: true,
         setup: async () => undefined,
         op: (h) => h.provider.create(inputs(h, { maintenanceMode: true })),
         declared: (h) => ({ [KEYS.bucket]: h.bucket, [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true" }),
@@ -102,6 +104,7 @@ async function check(h: Harness, s: Scenario, runsBefore: number, notes: string[
     const succeeded = h.sim.clientRuns().slice(runsBefore).filter((r) => r.successful).length;
     if (succeeded !== 1) notes.push(`${succeeded} successful runs`);
     if (h.sim.maintenance !== "off") notes.push(`maintenance ${h.sim.maintenance}`);
+    if (s.maintenanceMode && !h.sim.maintenanceLog.includes(true)) notes.push("maintenance never held during the run");
     if (existsSync(join(h.sim.dir, ".ghes-packages-s3.lock"))) notes.push("lock left");
 }
 
