@@ -64,6 +64,11 @@ export class AdminShell {
                 client.once("close", () => { if (this.client === client) this.client = undefined; });
                 resolve();
             });
+            // Closed before it was ready (e.g. the appliance's sshd going down): fail now, not at the connect timeout.
+            client.on("close", () => {
+                clearTimeout(timer);
+                reject(refusal ?? this.error("dropped", "the connection closed before it was ready"));
+            });
             client.on("error", (err: Error & { level?: string; code?: string }) => {
                 clearTimeout(timer);
                 if (refusal) return reject(refusal);
@@ -142,7 +147,11 @@ export class AdminShell {
 
     /** Reads several keys with one remote command; an unset key is undefined. */
     async readConfig(keys: readonly string[]): Promise<Record<string, string | undefined>> {
-        const r = await this.exec(gheConfigGetBatch(keys));
+        return this.configFrom(keys, await this.exec(gheConfigGetBatch(keys)));
+    }
+
+    /** The settings a command ending with gheConfigGetBatch(keys) printed; throws if the read failed. */
+    configFrom(keys: readonly string[], r: CommandResult): Record<string, string | undefined> {
         const rows = parseGetBatch(keys, r.stdout);
         if (r.code !== 0 || rows.length !== keys.length) {
             throw this.error("exit-status", `reading ${keys.join(", ")} failed with exit status ${r.code}: ${excerpt(r.stderr, this.sentSecrets)}`);
@@ -173,8 +182,9 @@ export class AdminShell {
     }
 
     /** `ghe-config-apply` (GHES < 3.12, synchronous). */
-    async apply(timeoutMs: number): Promise<CommandResult> {
-        return this.exec("ghe-config-apply", { timeoutMs });
+    async apply(timeoutMs: number, thenRun?: string): Promise<CommandResult> {
+        // `thenRun` (a shell snippet) runs in the same command once ghe-config-apply succeeded.
+        return this.exec(thenRun ? `ghe-config-apply; s=$?; if [ "$s" -eq 0 ]; then ${thenRun}; fi; exit $s` : "ghe-config-apply", { timeoutMs });
     }
 
     private error(kind: AdminShellError["kind"], detail: string): AdminShellError {

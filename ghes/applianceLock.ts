@@ -114,6 +114,15 @@ function acquireScript(holder: string, staleSeconds: number): string {
     ].join("\n");
 }
 
+/**
+ * A shell condition, true while `holder` holds the lock: writes that are only valid under the
+ * lock (the operation journal, ghes/applianceJournal.ts) run behind it. The stored holder is
+ * only compared, never evaluated.
+ */
+export function lockHeldBy(holder: string): string {
+    return `{ h=; [ -f ${LOCK_DIR}/holder ] && read -r h _ < ${LOCK_DIR}/holder; [ "$h" = ${shellQuote(holder)} ]; }`;
+}
+
 /** Removes the lock only if it is still exactly what was seen (compare and delete). */
 function breakScript(s: LockSighting): string {
     return `d=${LOCK_DIR}; [ "$(stat -c %Y "$d" 2>/dev/null)" = ${shellQuote(String(s.dirTime))} ] && [ "$(${HEX_OF_HOLDER})" = ${shellQuote(s.contentHex)} ] && rm -rf "$d"; exit 0`;

@@ -1,24 +1,33 @@
 import { AdminShell } from "./adminShell";
 import { formatDuration, realClock } from "./clock";
-import { runConfiguration } from "./configurationRun";
+import { awaitRun, latestRun, runConfiguration } from "./configurationRun";
 import { GhesContext } from "./connection";
 import { GhesOperationError, isConnectionLost } from "./errors";
-import { ManageClient } from "./manageClient";
+import { ApplyStatus, ManageClient } from "./manageClient";
 
 export interface ConfigurationRunOptions {
     timeoutMs: number;
     /** Hold maintenance mode during the run (Manage API only). */
     maintenanceMode: boolean;
-    /** The durable record that this package owns maintenance mode (ghes/applianceRecords.ts). */
+    /** The durable record that this package owns maintenance mode (ghes/applianceJournal.ts). */
     maintenanceClaim?: MaintenanceClaim;
+    /** The latest run as read before the settings were written (not read again); a running one is waited for. */
+    before?: { status: ApplyStatus | undefined };
+    /** Called once the id of the run this operation started is known (so the journal can name it). */
+    onStarted?: (runId: string) => Promise<void>;
+    /**
+     * Before 3.12 (no run ids): a shell snippet run in the same command right after
+     * ghe-config-apply succeeded, so its success is recorded even if the answer is lost.
+     */
+    recordSuccess?: string;
 }
 
 export interface MaintenanceClaim {
-    /** An interrupted earlier operation left maintenance on: this run ends it. */
+    /** An interrupted earlier operation of this package left maintenance on: this run ends it. */
     held: boolean;
-    /** Records the claim before maintenance is turned on. */
+    /** Records the claim before maintenance is turned on (nothing to do when already recorded). */
     claim(): Promise<void>;
-    /** Removes the claim once maintenance is off again. */
+    /** Drops the claim: maintenance is off again, or was never turned on. */
     release(): Promise<void>;
 }
 
@@ -34,8 +43,10 @@ export interface ConfigurationApplier {
      * `shell`: an admin shell the caller holds open (used where the run needs one).
      */
     run(opts: ConfigurationRunOptions, shell?: AdminShell): Promise<string>;
-    /** Whether the latest run failed, so values already written may not be in effect. */
-    lastRunFailed(): Promise<boolean>;
+    /** The latest run, or undefined where the appliance cannot say (no Manage API, or the query is not served). */
+    latestRun(): Promise<ApplyStatus | undefined>;
+    /** Waits for a run (by id) to end and resolves with how it ended; undefined if the appliance does not know it. */
+    awaitRun(runId: string, timeoutMs: number): Promise<ApplyStatus | undefined>;
 }
 
 /** GHES 3.12+: POST /manage/v1/config/apply, polled until every node reports. */
@@ -47,14 +58,12 @@ export class ManageApiApplier implements ConfigurationApplier {
         return runConfiguration(this.manage, opts, this.ctx);
     }
 
-    async lastRunFailed(): Promise<boolean> {
-        try {
-            const s = await this.manage.applyStatus();
-            return !s.running && s.runId !== undefined && !s.successful;
-        } catch {
-            // The latest-run query is not documented everywhere: no answer is no evidence of failure.
-            return false;
-        }
+    latestRun(): Promise<ApplyStatus | undefined> {
+        return latestRun(this.manage);
+    }
+
+    awaitRun(runId: string, timeoutMs: number): Promise<ApplyStatus | undefined> {
+        return awaitRun(this.manage, runId, timeoutMs, this.ctx);
     }
 }
 
@@ -74,7 +83,7 @@ export class AdminShellApplier implements ConfigurationApplier {
         ctx.log("ghe-config-apply: running over the admin shell (GHES < 3.12); this takes minutes");
         let r: Awaited<ReturnType<AdminShell["apply"]>>;
         try {
-            r = open ? await open.apply(opts.timeoutMs) : await this.withShell((shell) => shell.apply(opts.timeoutMs));
+            r = open ? await open.apply(opts.timeoutMs, opts.recordSuccess) : await this.withShell((shell) => shell.apply(opts.timeoutMs, opts.recordSuccess));
         } catch (err) {
             if (!isConnectionLost(err)) throw err;
             throw new GhesOperationError(`${(err as Error).message}. The settings are written but not in effect: the connection was lost before or while ghe-config-apply ran, ` +
@@ -88,8 +97,12 @@ export class AdminShellApplier implements ConfigurationApplier {
         return `ssh-${new Date(started).toISOString()}`;
     }
 
-    async lastRunFailed(): Promise<boolean> {
+    async latestRun(): Promise<undefined> {
         // No run history without the Manage API (README "Known limits").
-        return false;
+        return undefined;
+    }
+
+    async awaitRun(): Promise<undefined> {
+        return undefined;
     }
 }

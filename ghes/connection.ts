@@ -1,4 +1,5 @@
 import { Clock } from "./clock";
+import { RunnerIdentity } from "./runnerIdentity";
 
 /**
  * Everything needed to reach one appliance, already resolved (password taken from the
@@ -25,4 +26,6 @@ export interface GhesConnection {
 export interface GhesContext {
     log: (message: string) => void;
     clock?: Clock;
+    /** Who runs this operation (default: this process, ghes/runnerIdentity.ts). */
+    runner?: () => RunnerIdentity;
 }

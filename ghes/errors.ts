@@ -87,10 +87,13 @@ export type AdminShellErrorKind =
     | "dropped" // the connection went away during a command
     | "command-timeout" // a command did not finish in time
     | "exit-status" // a command ran and failed
-    | "not-connected"; // used before connect or after close (a bug)
+    | "not-connected"; // the connection closed while idle (sshd restarts during a configuration run), or was never opened
 
-/** Kinds after which nothing reached the appliance's tools, or an idempotent step may run again. */
-const CONNECTION_LOST: ReadonlySet<AdminShellErrorKind> = new Set(["connect-timeout", "unreachable", "dropped"]);
+/**
+ * Kinds after which nothing reached the appliance's tools, or an idempotent step may run again.
+ * A shell that closed while idle is one of them: services restart during a run.
+ */
+const CONNECTION_LOST: ReadonlySet<AdminShellErrorKind> = new Set(["connect-timeout", "unreachable", "dropped", "not-connected"]);
 
 export class AdminShellError extends Error {
     constructor(readonly kind: AdminShellErrorKind, readonly endpoint: string, detail: string) {

@@ -209,14 +209,15 @@ export class ManageClient {
     }
 
     /**
-     * Whether maintenance mode is on or scheduled on any node. GHES answers an array, one
-     * object per node (`{hostname, uuid, status: "on"|"off"|"scheduled", ...}`); a single
-     * object is read the same way, leniently.
+     * Maintenance mode across nodes: "on" if any node is in it, else "scheduled" if any node has
+     * a window scheduled, else "off". GHES answers an array, one object per node (`{hostname,
+     * uuid, status: "on"|"off"|"scheduled", ...}`); a single object is read the same way, leniently.
      */
-    async maintenance(): Promise<boolean> {
+    async maintenanceStatus(): Promise<"on" | "scheduled" | "off"> {
         const { body } = await this.request<unknown>("GET", "/manage/v1/maintenance");
         const nodes = (Array.isArray(body) ? body : [body]) as ({ status?: unknown; enabled?: unknown } | undefined)[];
-        return nodes.some((n) => n?.status === "on" || n?.status === "scheduled" || n?.enabled === true);
+        if (nodes.some((n) => n?.status === "on" || n?.enabled === true)) return "on";
+        return nodes.some((n) => n?.status === "scheduled") ? "scheduled" : "off";
     }
 
     /** `GET /manage/v1/config/settings`: the appliance's settings (parsed leniently by the caller). */

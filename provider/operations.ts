@@ -1,16 +1,17 @@
-import { hostname } from "node:os";
 import { AdminShell } from "../ghes/adminShell";
-import { acquireApplianceLock, releaseApplianceLock } from "../ghes/applianceLock";
+import { acquireApplianceLock, lockHeldBy, releaseApplianceLock } from "../ghes/applianceLock";
+import { digestMatches, formatJournal, IDLE, JournalEntry, JournalRead, journalWriteScript, readJournalAndConfig, settingsDigest, writeJournal } from "../ghes/applianceJournal";
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
-import { CLEAR_RUN_PENDING, MARK_RUN_PENDING, readApplianceRecords, removeMaintenanceClaim, writeConfigurationOwner, writeMaintenanceClaim } from "../ghes/applianceRecords";
+import { ApplyStatus } from "../ghes/manageClient";
+import { printable } from "../ghes/printable";
 import { realClock } from "../ghes/clock";
+import { thisProcess } from "../ghes/runnerIdentity";
 import { GhesContext } from "../ghes/connection";
 import { GhesOperationError, isConnectionLost, SettingsWriteError } from "../ghes/errors";
 import type { BatchWriteOutcome } from "../ghes/gheConfigBatch";
 import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
-import { currentHolder, formatHolder } from "../ghes/holderIdentity";
 import { GhesAppliance } from "../ghes/session";
 import { checkStorage, claimBucket, OwnerMarker } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
@@ -86,7 +87,8 @@ export async function applyDesired(
         }
         return desired;
     }, unapplied.length > 0, (shell) => verifyEcosystems(appliance, inputs, toggled, shell, ctx));
-    if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
+    if (outcome.adopted) ctx.log(`GHES holds these settings, applied by configuration run ${outcome.runId}: nothing written, no new configuration run`);
+    else if (!outcome.runNeeded) ctx.log("GHES already holds these settings: nothing written, no configuration run");
     return {
         ghesVersion: versionOf(appliance),
         hostKeyFingerprint: appliance.hostKeyFingerprint as string,
@@ -111,12 +113,12 @@ export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderC
     const outcome = await writeThenApply(appliance, inputs, ctx, (current, owner) => {
         // Another resource or stack may have taken the appliance over since: never switch off its storage.
         if (current[KEYS.bucket] !== inputs.bucket || current[KEYS.accessKeyId] !== inputs.accessKeyId) {
-            ctx.log(`GHES no longer holds this resource's storage (bucket ${JSON.stringify(current[KEYS.bucket] ?? "")}): Packages is left as it is`);
+            ctx.log(`GHES no longer holds this resource's storage (bucket ${printable(JSON.stringify(current[KEYS.bucket] ?? ""))}): Packages is left as it is`);
             return undefined;
         }
         // The same storage, configured since by a resource that reaches the appliance by another name (a replacement).
         if (owner !== undefined && owner !== inputs.hostname) {
-            ctx.log(`GHES was configured since as ${owner}, not ${inputs.hostname} (this resource was replaced): Packages is left as it is`);
+            ctx.log(`GHES was configured since as ${printable(owner)}, not ${inputs.hostname} (this resource was replaced): Packages is left as it is`);
             return undefined;
         }
         if (!isEnabled(current)) {
@@ -132,15 +134,21 @@ interface WriteOutcome {
     /** Keys written (names only), across a reconnect. */
     written: string[];
     runNeeded: boolean;
+    /** The run started by this operation, or the one it adopted. */
     runId?: string;
+    /** A run started after an interrupted operation's writes was adopted (no new run). */
+    adopted?: boolean;
 }
 
 /**
  * The one write-then-apply path. Under the appliance's configuration lock (another stack or
- * resource waits, ghes/applianceLock.ts): read the current settings, let `decide` say what
- * they should be (or refuse, or leave GHES alone), write what differs, run the configuration
- * if anything was written, is still unapplied, or the last run failed, then read the settings
- * back and fail if what the run applied is not what this operation wrote.
+ * resource waits, ghes/applianceLock.ts): read the operation journal and the current settings
+ * (one command), finish or adopt what an interrupted operation left (ghes/applianceJournal.ts),
+ * let `decide` say what the settings should be (or refuse, or leave GHES alone), record in the
+ * journal that a run is owed, write what differs, run the configuration if anything was
+ * written, is still unapplied, or the last run failed, read the settings back and fail if what
+ * the run applied is not what this operation wrote, and end with one command that marks the
+ * journal idle and releases the lock.
  */
 async function writeThenApply(
     appliance: GhesAppliance,
@@ -152,69 +160,180 @@ async function writeThenApply(
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
     const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
-    const holder = formatHolder(currentHolder());
+    const runner = (ctx.runner ?? thisProcess)();
+    const holder = runner.holder;
+    const underLock = lockHeldBy(holder);
     const applyMs = inputs.applyTimeoutSeconds * 1000;
     const ssh = { hostname: inputs.hostname, port: inputs.sshPort };
     await appliance.withAdminShell(async (shell, markUnrepeatable) => {
-        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, ssh, clock: ctx.clock, log: ctx.log });
-        let verifyShell: AdminShell = shell;
-        let runSucceeded = false;
+        await acquireApplianceLock(shell, { holder, waitMs: applyMs, staleMs: applyMs + STALE_LOCK_MARGIN_MS, holderIsGone: (h) => runner.isGone(h), ssh, clock: ctx.clock, log: ctx.log });
+        /** The journal as the appliance holds it, and how this operation leaves it (computed at the end). */
+        const j: { now: JournalEntry; start?: JournalRead; done: boolean; claimReleased: boolean; owner?: string } = { now: { ...IDLE }, done: false, claimReleased: false };
+        let finished = false;
+        const finish = async (sh: AdminShell) => {
+            finished = true;
+            await finishOperation(sh, holder, journalAtEnd(j, holder), j.done, inputs.hostname, ctx);
+        };
         try {
-            const current = await shell.readConfig(keysToRead(inputs, appliance));
-            const records = await readApplianceRecords(shell);
-            const desired = await decide(current, records.owner);
+            const read = await readJournalAndConfig(shell, keysToRead(inputs, appliance));
+            const current = read.config;
+            j.start = read.journal;
+            j.now = read.journal.entry;
+            reportJournal(read.journal, current, ctx);
+            const latest = await appliance.applier.latestRun();
+            const adopted = await adoptRun(appliance, j.now, latest, applyMs, ctx);
+            const desired = await decide(current, j.now.owner);
             if (desired === undefined) return;
-            await writeKeys(shell, changedKeys(current, desired), desired, ctx, outcome);
-            // Recorded once per appliance (and when another name took over): see ghes/applianceRecords.ts.
-            if (records.owner !== inputs.hostname && desired[KEYS.bucket] !== undefined) await writeConfigurationOwner(shell, inputs.hostname);
-            const maintenanceClaim = appliance.hasManageApi ? maintenanceClaimOn(shell, records.maintenanceClaimed) : undefined;
-            if (records.runPending) ctx.log("an earlier operation wrote settings and was interrupted before its configuration run succeeded: running it now");
-            outcome.runNeeded = outcome.attempted || pendingRun || records.runPending || (await appliance.applier.lastRunFailed());
+            // Recorded once per appliance (and when another name took over): see ghes/applianceJournal.ts.
+            j.owner = desired[KEYS.bucket] !== undefined ? inputs.hostname : j.now.owner;
+            const keys = changedKeys(current, desired);
+            const owed = j.now.phase === "owed" && adopted?.successful !== true;
+            const lastFailed = adopted === undefined && latest !== undefined && !latest.running && latest.runId !== undefined && !latest.successful;
+            outcome.runNeeded = keys.length > 0 || pendingRun || owed || lastFailed;
+            const claim: MaintenanceClaim | undefined = appliance.hasManageApi ? {
+                held: j.now.maintenance === "ours",
+                claim: async () => {
+                    if (j.now.maintenance === "ours" && !j.claimReleased) return;
+                    const entry: JournalEntry = { ...j.now, maintenance: "ours" };
+                    await writeJournal(shell, entry, underLock);
+                    j.now = entry;
+                    j.claimReleased = false;
+                },
+                // Dropped from the journal with the command that ends the operation (read back there).
+                release: async () => { j.claimReleased = true; },
+            } : undefined;
             if (!outcome.runNeeded) {
-                // An interrupted earlier operation left maintenance on: end it even when nothing needs a run.
-                if (maintenanceClaim?.held) await endMaintenanceOrFail(appliance, maintenanceClaim, ctx);
+                if (adopted?.successful) {
+                    outcome.adopted = true;
+                    outcome.runId = adopted.runId;
+                    await verifyApplied(shell, desired, adopted.runId as string);
+                    await afterRun?.(shell);
+                }
+                // An interrupted earlier operation of this package left maintenance on: end it even when nothing needs a run.
+                if (claim?.held) await endMaintenanceOrFail(appliance, claim, ctx);
+                j.done = true;
                 return;
             }
+            // Before any setting: the journal says a run is owed, and which run was the latest before the writes.
+            if (keys.length > 0 || j.now.phase !== "owed" || j.now.owner !== j.owner) {
+                const entry: JournalEntry = {
+                    holder, phase: "owed", digest: settingsDigest(desired), keys: Object.keys(desired).filter((k) => desired[k] !== undefined),
+                    runBefore: latest ? (latest.runId ?? "none") : undefined, maintenance: j.now.maintenance, owner: j.owner,
+                };
+                await writeJournal(shell, entry, underLock);
+                j.now = entry;
+            }
+            await writeKeys(shell, keys, desired, ctx, outcome);
             if (!inputs.applyConfiguration) {
                 ctx.log("applyConfiguration is false: the settings are written but take effect only after the next configuration run");
                 return;
             }
             markUnrepeatable();
-            outcome.runId = await appliance.applier.run({ timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim }, shell);
-            runSucceeded = true;
+            outcome.runId = await appliance.applier.run({
+                timeoutMs: applyMs, maintenanceMode: inputs.maintenanceMode, maintenanceClaim: claim, before: { status: latest },
+                recordSuccess: `if ${underLock}; then ${journalWriteScript({ ...j.now, holder, phase: "idle", digest: undefined, keys: undefined, runBefore: undefined, run: undefined })}; fi`,
+                onStarted: async (runId) => {
+                    const entry: JournalEntry = { ...j.now, run: runId };
+                    try {
+                        await writeJournal(shell, entry, underLock);
+                        j.now = entry;
+                    } catch (err) {
+                        ctx.log(`WARNING: configuration run ${runId} started, but the journal could not name it (${(err as Error).message}); the next operation recognises it as the run after ${j.now.runBefore ?? "the writes"}`);
+                    }
+                },
+            }, shell);
+            j.done = true;
             await verifyApplied(shell, desired, outcome.runId).then(() => afterRun?.(shell)).catch(async (err) => {
                 if (!isConnectionLost(err)) throw err;
-                // The shell did not survive the run (services restart): verify (and release) over a fresh one.
+                // The shell did not survive the run (services restart): verify and finish over a fresh one.
                 await appliance.withAdminShell(async (fresh) => {
-                    verifyShell = fresh;
                     await verifyApplied(fresh, desired, outcome.runId as string);
-                    if (await releaseApplianceLock(fresh, holder, CLEAR_RUN_PENDING) === "not-held") ctx.log(LOCK_NOT_HELD);
                     await afterRun?.(fresh);
+                    await finish(fresh);
                 });
             });
+        } catch (err) {
+            // The work is not done: the journal keeps saying so (the maintenance claim goes if maintenance is off).
+            j.done = false;
+            throw err;
         } finally {
-            // Best effort: a lock left by a lost connection is broken once stale.
-            const released = await releaseApplianceLock(verifyShell, holder, runSucceeded ? CLEAR_RUN_PENDING : undefined).catch(() => undefined);
-            if (released === "not-held") ctx.log(LOCK_NOT_HELD);
+            if (!finished) {
+                await finish(shell).catch(async (err) => {
+                    if (!isConnectionLost(err)) throw err;
+                    await appliance.withAdminShell((fresh) => finish(fresh));
+                }).catch((err) => {
+                    ctx.log(`WARNING: the configuration lock and journal on ${inputs.hostname} could not be updated (${(err as Error).message}). ` +
+                        `The next operation adopts what this one did instead of repeating it; a lock left behind is broken once its holder is known to be gone or stale.`);
+                });
+            }
         }
     });
     return outcome;
 }
 
-const LOCK_NOT_HELD = "the configuration lock was no longer this operation's (broken by another as stale): left as it is, and the pending-run record with it";
+const LOCK_NOT_HELD = "WARNING: the configuration lock was no longer this operation's (broken by another as stale): the lock and the journal are left as they are";
 
-/** The durable record of who owns maintenance mode, kept in the admin shell held for this operation. */
-function maintenanceClaimOn(shell: AdminShell, held: boolean): MaintenanceClaim {
-    const runner = `${hostname()}:${process.pid}`;
-    return {
-        held,
-        claim: () => writeMaintenanceClaim(shell, runner),
-        release: () => removeMaintenanceClaim(shell),
-    };
+/** How the journal should read when this operation ends; undefined: leave it as it is. */
+function journalAtEnd(j: { now: JournalEntry; start?: JournalRead; done: boolean; claimReleased: boolean; owner?: string }, holder: string): JournalEntry | undefined {
+    const maintenance = j.claimReleased ? "no" : j.now.maintenance;
+    const end: JournalEntry = j.done ? { holder, phase: "idle", maintenance, owner: j.owner ?? j.now.owner } : { ...j.now, maintenance };
+    const changed = formatJournal({ ...end, holder: undefined }) !== formatJournal({ ...j.now, holder: undefined });
+    return changed || j.start?.legacy || j.start?.unreadable ? end : undefined;
+}
+
+/**
+ * The command that ends an operation: the journal's final entry (only while this operation
+ * holds the lock, read back) and the lock's release. If the journal could not be written after
+ * a successful run, the operation still succeeds with a WARNING: the run was verified, and the
+ * journal's `runBefore` makes the next operation adopt that run instead of starting another.
+ */
+async function finishOperation(shell: AdminShell, holder: string, end: JournalEntry | undefined, done: boolean, hostname: string, ctx: ProviderContext): Promise<void> {
+    let released: "released" | "not-held";
+    try {
+        released = await releaseApplianceLock(shell, holder, end ? journalWriteScript(end) : undefined);
+    } catch (err) {
+        if (isConnectionLost(err)) throw err;
+        ctx.log(`WARNING: the operation journal on ${hostname} could not be updated (${printable((err as Error).message, 300)}). ` +
+            (done ? "The configuration run succeeded and was verified; the next operation recognises that run and adopts it instead of starting another."
+                : "It still says what the next operation must finish."));
+        return;
+    }
+    if (released === "not-held") ctx.log(LOCK_NOT_HELD);
+}
+
+/** Logs what the journal says (values from the appliance, made printable). */
+function reportJournal(read: JournalRead, current: GhesSettings, ctx: ProviderContext): void {
+    const e = read.entry;
+    if (read.unreadable) ctx.log("WARNING: the operation journal on the appliance (~/.ghes-packages-s3.journal) is not one this version can read: assuming a configuration run is owed");
+    if (read.legacy) ctx.log("found the records of ghes-packages-s3 0.2.0 on the appliance: honoured, and replaced by the operation journal");
+    if (e.phase === "owed") {
+        const same = digestMatches(e, current) ? "its settings are all in place" : "its settings may be partly written";
+        ctx.log(`an earlier operation${e.holder ? ` (${printable(e.holder)})` : ""} wrote settings and no successful configuration run is known to have applied them (${same})`);
+    }
+}
+
+/**
+ * An owed run: a run that started after the interrupted operation's writes applies them, so
+ * it is adopted (waited for, its outcome checked) instead of starting another. Recognised by
+ * the id the journal names, or as the latest run when that is not the one before the writes.
+ */
+async function adoptRun(appliance: GhesAppliance, e: JournalEntry, latest: ApplyStatus | undefined, timeoutMs: number, ctx: ProviderContext): Promise<ApplyStatus | undefined> {
+    if (e.phase !== "owed" || !appliance.hasManageApi) return undefined;
+    const afterWrites = latest?.runId !== undefined && e.runBefore !== undefined && latest.runId !== e.runBefore ? latest.runId : e.run;
+    if (afterWrites === undefined) return undefined;
+    let status = latest?.runId === afterWrites ? latest : undefined;
+    if (!status || status.running) {
+        ctx.log(`configuration run ${printable(afterWrites)} started after the interrupted operation's writes; waiting for it instead of starting another`);
+        status = await appliance.applier.awaitRun(afterWrites, timeoutMs);
+    }
+    if (status === undefined) return undefined;
+    ctx.log(status.successful ? `configuration run ${printable(afterWrites)}, started after the interrupted operation's writes, succeeded: adopted, no new run`
+        : `configuration run ${printable(afterWrites)}, started after the interrupted operation's writes, failed: a new run is needed`);
+    return { ...status, runId: afterWrites };
 }
 
 async function endMaintenanceOrFail(appliance: GhesAppliance, claim: MaintenanceClaim, ctx: ProviderContext): Promise<void> {
-    ctx.log("maintenance mode: still on from an interrupted earlier operation of this package; turning it off");
+    ctx.log("maintenance mode: this package's claim from an interrupted earlier operation is still recorded; ending the window it turned on, if still on");
     try {
         await endMaintenance(appliance.manage, claim, ctx);
     } catch (err) {
@@ -305,6 +424,9 @@ async function verifyApplied(shell: AdminShell, desired: GhesSettings, runId: st
         `Find out who, then run pulumi up again.`);
 }
 
+/** The journal was written before any setting (writeThenApply). */
+const RUN_OWED = "The journal on the appliance records that a configuration run is owed: the next pulumi up finishes it.";
+
 /** What a failed settings write means for the appliance and the next pulumi up. */
 const AFTER_FAILED_WRITE: Record<BatchWriteOutcome["kind"], string> = {
     "nothing-written": "No configuration run was started; GHES stores and runs with its previous settings. Run pulumi up again.",
@@ -323,12 +445,11 @@ async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSetting
     const masked = maskSettings(desired);
     progress.attempted = true;
     try {
-        // The pending-run record lands with the writes, in the same command: no window between them.
-        await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })), MARK_RUN_PENDING);
+        await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })));
     } catch (err) {
         // A lost connection is retried with a fresh shell (the writes are idempotent).
         if (isConnectionLost(err) || !(err instanceof SettingsWriteError)) throw err;
-        throw new GhesOperationError(`${err.message}.\n  ${AFTER_FAILED_WRITE[err.outcome.kind]}`);
+        throw new GhesOperationError(`${err.message}.\n  ${AFTER_FAILED_WRITE[err.outcome.kind]} ${RUN_OWED}`);
     }
     for (const key of keys) {
         if (!progress.written.includes(key)) progress.written.push(key);

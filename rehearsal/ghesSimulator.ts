@@ -170,6 +170,29 @@ export class GhesSimulator {
     reportFeatureToggles = true;
     /** Exit status of the legacy `ghe-config-apply`. */
     legacyApplyExit = 0;
+    /**
+     * Remote operations handled so far: Manage API requests answered and admin-shell commands
+     * run (fault injection, not a GHES behaviour: the crash sweep counts them).
+     */
+    get operations(): number { return this.operationLog.length; }
+    /** The handled operations in arrival order. */
+    readonly operationLog: (RecordedRequest | RecordedCommand)[] = [];
+    /**
+     * A client killed after this many operations (fault injection): the operation that reaches
+     * the count is processed, its answer never arrives, and every later request, command and
+     * connection is refused until `unfreeze()`, so the dying client's clean-up cannot reach the
+     * appliance either. What a SIGKILL of the deploying process leaves behind.
+     */
+    freezeAfterOperations?: number;
+    frozen = false;
+    /**
+     * The admin-shell command with this index in `commands` fails once (fault injection):
+     * "before" it ran (nothing executed), or "after" it ran (its output arrives, only its exit
+     * status says it failed).
+     */
+    failCommand?: { index: number; when: "before" | "after"; status: number };
+    /** Printed before every command's own output, as a login profile that prints a line would (fault injection). */
+    banner?: string;
 
     private https?: https.Server;
     private ssh?: SshServer;
@@ -245,12 +268,30 @@ export class GhesSimulator {
         const run = this.startRun(0, true);
         if (!this.runDone(run) || !this.appliedConfig()) throw new Error("the operator's run did not finish");
     }
+    /** Closes every admin-shell connection from the appliance's side (sshd restarted during a run). */
+    closeShells(): void { for (const c of this.sshConnections) c.end(); }
+    /** A new process reaches the appliance again (after `freezeAfterOperations`). */
+    unfreeze(): void { this.frozen = false; this.freezeAfterOperations = undefined; }
+    /** Counts one handled operation; true when the client dies with it (its answer is lost). */
+    private countOperation(op: RecordedRequest | RecordedCommand): boolean {
+        this.operationLog.push(op);
+        if (this.freezeAfterOperations === undefined || this.operations < this.freezeAfterOperations) return false;
+        this.frozen = true;
+        return true;
+    }
     /** A configuration run started by someone else (e.g. an operator in the console). */
     startExternalRun(durationMs: number): string { return this.startRun(durationMs, true).id; }
 
     async start(): Promise<this> {
         this.https = https.createServer({ key: this.cert.key, cert: this.cert.cert }, (req, res) => this.handle(req, res));
-        this.https.on("connection", (s: Socket) => { this.sockets.add(s); s.on("close", () => this.sockets.delete(s)); });
+        this.https.on("connection", (s: Socket) => {
+            if (this.frozen) {
+                s.destroy();
+                return;
+            }
+            this.sockets.add(s);
+            s.on("close", () => this.sockets.delete(s));
+        });
         await new Promise<void>((resolve) => this.https!.listen(0, "127.0.0.1", resolve));
         this.managePort = (this.https.address() as AddressInfo).port;
         try {
@@ -294,12 +335,14 @@ export class GhesSimulator {
             const { user, ok } = this.checkAuth(req.headers.authorization);
             const rec: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, body, user, authorized: ok, status: 0 };
             this.requests.push(rec);
+            if (this.frozen) { rec.status = -1; req.socket.destroy(); return; }
             this.pendingDrop = () => { rec.status = -1; req.socket.destroy(); };
             const send = (status: number, payload?: unknown) => {
                 rec.status = status;
                 rec.response = payload;
                 if (this.sendDate) res.setHeader("date", new Date(this.clock.now() + this.clockOffsetMs).toUTCString());
                 else res.sendDate = false;
+                if (this.countOperation(rec)) { req.socket.destroy(); return; }
                 res.writeHead(status, payload === undefined ? {} : { "content-type": "application/json" });
                 res.end(payload === undefined ? undefined : JSON.stringify(payload));
                 this.afterResponse?.(rec);
@@ -519,6 +562,7 @@ export class GhesSimulator {
     }
 
     private onSshClient(client: Connection): void {
+        if (this.frozen) { client.on("error", () => undefined); client.end(); return; }
         this.sshConnections.add(client);
         (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
         client.on("close", () => this.sshConnections.delete(client));
@@ -541,6 +585,16 @@ export class GhesSimulator {
                     const stream = acceptExec();
                     const rec: RecordedCommand = { command: info.command, stdin: "" };
                     this.commands.push(rec);
+                    if (this.frozen) { client.end(); return; }
+                    const fault = this.failCommand?.index === this.commands.length - 1 ? this.failCommand : undefined;
+                    if (fault) this.failCommand = undefined;
+                    if (fault?.when === "before") {
+                        rec.exitCode = fault.status;
+                        this.countOperation(rec);
+                        stream.exit(fault.status);
+                        stream.end();
+                        return;
+                    }
                     const dropThis = this.dropCommandMatching?.test(info.command) ?? false;
                     if (dropThis) this.dropCommandMatching = undefined;
                     if (this.dropNextCommands > 0 || dropThis) {
@@ -569,6 +623,7 @@ export class GhesSimulator {
                             } : {}),
                         },
                     });
+                    if (this.banner !== undefined) stream.write(`${this.banner}\n`);
                     stream.on("data", (d: Buffer) => { rec.stdin += d.toString("utf8"); child.stdin.write(d); });
                     stream.on("end", () => child.stdin.end());
                     child.stdin.on("error", () => undefined);
@@ -576,7 +631,8 @@ export class GhesSimulator {
                     child.stderr.on("data", (d: Buffer) => stream.stderr.write(d));
                     child.on("close", (code) => {
                         rec.exitCode = code;
-                        stream.exit(code ?? 255);
+                        if (this.countOperation(rec)) { client.end(); this.afterCommand?.(rec); return; }
+                        stream.exit(fault ? fault.status : (code ?? 255));
                         stream.end();
                         this.afterCommand?.(rec);
                     });

@@ -48,8 +48,9 @@ describe("ghes/errors: every client failure by kind", () => {
         const kinds: AdminShellErrorKind[] = ["host-key-mismatch", "host-key-unverified", "auth-rejected", "no-credential", "bad-private-key",
             "connect-timeout", "unreachable", "dropped", "command-timeout", "exit-status", "not-connected"];
         const e = (k: AdminShellErrorKind) => new AdminShellError(k, "ssh://admin@ghes:122", "detail");
-        assert.deepEqual(kinds.filter((k) => e(k).connectionLost), ["connect-timeout", "unreachable", "dropped"]);
-        assert.deepEqual(kinds.filter((k) => isConnectionLost(e(k))), ["connect-timeout", "unreachable", "dropped"]);
+        // not-connected: a shell that closed while idle (sshd restarting during a run) is a lost connection too.
+        assert.deepEqual(kinds.filter((k) => e(k).connectionLost), ["connect-timeout", "unreachable", "dropped", "not-connected"]);
+        assert.deepEqual(kinds.filter((k) => isConnectionLost(e(k))), ["connect-timeout", "unreachable", "dropped", "not-connected"]);
         assert.equal(isConnectionLost(Object.assign(new Error("x"), { kind: "dropped", connectionLost: true })), false, "only the client's own errors");
         assert.equal(isConnectionLost(undefined), false);
         const x = e("dropped");

@@ -110,9 +110,9 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         const sent = (sim.requests[sim.requests.length - 1].response as { nodes: { events: { body: string }[] }[] }).nodes.flatMap((n) => n.events.map((e) => e.body));
         assert.equal(events.length, 2, "start and finish of the finished run");
         assert.deepEqual(events.map((e) => e.body), sent);
-        assert.equal(await c.maintenance(), false);
+        assert.equal(await c.maintenanceStatus(), "off");
         await c.setMaintenance(true);
-        assert.equal(await c.maintenance(), true);
+        assert.equal(await c.maintenanceStatus(), "on");
     });
 
     it("reports a run as failed if every node failed", async () => {
@@ -144,13 +144,13 @@ describe("provider/manageClient: the Manage API over HTTPS", () => {
         assert.equal(await client().version(), undefined);
     });
 
-    it("reads maintenance status as GHES documents it: an array, one object per node; scheduled counts as on", async () => {
+    it("reads maintenance status as GHES documents it: an array, one object per node; a scheduled window is told apart from one that is on", async () => {
         const c = client();
-        assert.equal(await c.maintenance(), false);
+        assert.equal(await c.maintenanceStatus(), "off");
         sim.maintenance = "on";
-        assert.equal(await c.maintenance(), true);
+        assert.equal(await c.maintenanceStatus(), "on");
         sim.maintenance = "scheduled";
-        assert.equal(await c.maintenance(), true);
+        assert.equal(await c.maintenanceStatus(), "scheduled");
     });
 
     it("bounds a whole request, not only idle time: a server that trickles bytes is cut off", async () => {

@@ -262,17 +262,17 @@ describe("provider: safe against the real appliance and an interrupted world", (
             assert.deepEqual([h.sim.appliedConfig()![KEYS.accessKeyId], h.sim.appliedConfig()![KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey]);
         });
 
-        it("a pending-run record that cannot be written undoes the settings written with it (never 'nothing written' while keys landed)", async () => {
+        it("a journal that cannot record the owed run stops the operation before any setting (never 'nothing written' while keys landed)", async () => {
             const { outs } = await h.provider.create(h.inputs());
             const rotated = { accessKeyId: "AKIAROTATED000000011", secretAccessKey: "rotated-secret-9999/+yyyyXXXXwwww0011" };
             h.addKey(rotated);
-            const pending = join(h.sim.dir, ".ghes-packages-s3.run-pending");
-            mkdirSync(pending); // `: > FILE` fails, as on a full disk
-            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated)), (e: Error) =>
-                /the command after the writes failed/.test(e.message) && /restored to its previous value/.test(e.message) && !/nothing was written/.test(e.message));
-            assert.deepEqual([h.sim.config()[KEYS.accessKeyId], h.sim.config()[KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey], "GHES stores the old pair");
-            rmSync(pending, { recursive: true });
+            const blocked = join(h.sim.dir, ".ghes-packages-s3.journal.tmp");
+            mkdirSync(blocked); // the journal's write fails, as on a full disk
             const runs = h.sim.clientRuns().length;
+            await assert.rejects(h.provider.update!("id", outs, h.inputs(rotated)), /^GhesOperationError: the operation journal on the appliance \(~\/\.ghes-packages-s3\.journal\) could not be written/);
+            assert.deepEqual([h.sim.config()[KEYS.accessKeyId], h.sim.config()[KEYS.secretAccessKey]], [h.key.accessKeyId, h.key.secretAccessKey], "GHES stores the old pair: the journal comes before any setting");
+            assert.equal(h.sim.clientRuns().length, runs, "no run");
+            rmSync(blocked, { recursive: true });
             await h.provider.update!("id", outs, h.inputs(rotated));
             assert.equal(h.sim.clientRuns().length, runs + 1, "the next up writes the pair and runs once");
             assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
@@ -385,7 +385,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             h = await new Harness({ version: "3.11.4" }).start();
             const key = generateEd25519KeyPair();
             h.sim.authorizeKey(key.public);
-            h.sim.dropCommandMatching = /^ghe-config-apply$/;
+            h.sim.dropCommandMatching = /^ghe-config-apply\b/;
             await assert.rejects(h.provider.create(h.inputs({ sshPrivateKey: key.private })), (e: Error) =>
                 /written but not in effect/.test(e.message) && /ghe-config-apply/.test(e.message));
         });

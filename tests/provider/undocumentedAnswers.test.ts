@@ -20,9 +20,9 @@ describe("provider: answers GitHub does not document, each plausible one fed to 
             await start();
             h.sim.busyStatus = status;
             let started = false;
-            // A foreign run starts right after the client saw the appliance idle, so its POST meets a busy appliance.
-            h.sim.afterResponse = (r) => {
-                if (!started && r.method === "GET" && r.path === "/manage/v1/config/apply") { started = true; h.sim.startExternalRun(300); }
+            // A foreign run starts right after the client saw the appliance idle and wrote its settings, so its POST meets a busy appliance.
+            h.sim.afterCommand = (c) => {
+                if (!started && /ghe-config '/.test(c.command)) { started = true; h.sim.startExternalRun(300); }
             };
             await h.provider.create(h.inputs());
             assert.ok(posts().some((r) => r.status === status), `a POST was answered ${status}`);

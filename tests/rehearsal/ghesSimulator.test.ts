@@ -55,11 +55,11 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
                 await c.addSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl pulumi-ghes-packages-1");
                 await c.listSshKeys();
                 await c.removeSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl pulumi-ghes-packages-1");
-                await c.maintenance();
+                await c.maintenanceStatus();
                 await c.setMaintenance(true);
-                await c.maintenance();
+                await c.maintenanceStatus();
                 sim.maintenance = "scheduled";
-                await c.maintenance();
+                await c.maintenanceStatus();
                 await c.setMaintenance(false);
                 const runId = await c.startApply();
                 await c.applyStatus(runId);
@@ -112,7 +112,7 @@ describe("rehearsal/ghesSimulator: speaks the Manage API as GitHub documents it"
         const sim = await new GhesSimulator({ nodes: ["a", "b"] }).start();
         try {
             const c = new ManageClient({ hostname: "127.0.0.1", port: sim.managePort, user: "api_key", password: sim.password, caBundle: sim.caBundle });
-            await c.maintenance();
+            await c.maintenanceStatus();
             const answer = sim.requests[0].response as unknown[];
             assert.ok(Array.isArray(answer) && answer.length === 2);
         } finally {

@@ -1,4 +1,5 @@
 import { Clock } from "../../ghes/clock";
+import { RunnerIdentity } from "../../ghes/runnerIdentity";
 import { GhesSettingsInputs } from "../../provider/fields";
 import { makeGhesSettingsProvider } from "../../provider/ghesSettingsProvider";
 import { checkInputs } from "../../provider/inputs";
@@ -14,10 +15,13 @@ export class Harness extends StandIns {
     /**
      * The one clock of the provider and the simulated appliance: virtual, so backoff, polls,
      * lock waits and configuration runs take no real time (a run ends once the provider has
-     * waited its duration), and long timeouts are reached at once.
+     * waited its duration), and long timeouts are reached at once. A test may wrap it for the
+     * provider only (a killed process: tests/provider/crashSweep.test.ts).
      */
-    readonly clock: Clock;
-    readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env, clock: this.clock }));
+    clock: Clock;
+    /** Who runs the next operation; a test may play several processes (tests/support/processes.ts). */
+    runner?: () => RunnerIdentity;
+    readonly provider = makeGhesSettingsProvider((): ProviderContext => ({ log: (m) => this.logs.push(m), env: this.env, clock: this.clock, runner: this.runner }));
 
     constructor(simulator: SimulatorOptions = {}, withS3 = true, otherBuckets: string[] = []) {
         const clock = virtualClock();
