@@ -38,7 +38,8 @@ export function checkGhesArgs(checks: ArgChecks, path: string, args: Partial<Rec
     for (const [name, problem] of crossFieldProblems(known)) checks.fail(`${path}${name}: ${problem}`);
     if (hostKeyUnverified(args)) {
         checks.fail(`${path}sshHostKeyFingerprint: is required unless sshHostKeyTrustOnFirstUse is true: the AWS secret key goes over the admin shell, ` +
-            "so give the SHA256:... fingerprint of its host key, verified out of band (README, \"First contact\"), or opt in to trust on first use (lab appliances)");
+            "so give the SHA256:... fingerprint of its host key, verified out of band (README, \"First contact\"), or opt in to trust on first use (lab appliances). " +
+            "A stack that already pinned a key keeps it: give that one (the resource's hostKeyFingerprint output)");
     }
 }
 
