@@ -52,7 +52,11 @@ export function runUnderMocks(dir: string, main: string, project: string, config
     writeFileSync(join(dir, "run-under-mocks.js"), `const pulumi = require("@pulumi/pulumi");
 const types = [];
 pulumi.runtime.setMocks({
-    newResource: (a) => { types.push(a.type); return { id: a.name + "-id", state: { ...a.inputs, ghesVersion: "3.14.2" } }; },
+    newResource: (a) => {
+        types.push(a.type);
+        const bucket = a.type === "aws:s3/bucket:Bucket" ? { bucket: a.inputs.bucket ?? a.inputs.bucketPrefix + "00000000", region: a.inputs.region ?? "us-west-2" } : {};
+        return { id: a.name + "-id", state: { ...a.inputs, ...bucket, ghesVersion: "3.14.2" } };
+    },
     call: (a) => a.inputs,
 }, ${JSON.stringify(project)}, "prod", false);
 pulumi.runtime.setAllConfig(${JSON.stringify(config)}, ${JSON.stringify(secretKeys)});
