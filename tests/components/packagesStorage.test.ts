@@ -157,7 +157,7 @@ describe("components/PackagesStorage: the component users import", () => {
         assert.throws(() => new PackagesStorage("ps-eco-obj", { ghes: { hostname: "ghes-eco-obj.example.com", ecosystems: { docker: { state: "enabled" } as never } } }),
             /ghes\.ecosystems: docker must be "enabled", "readonly" or "disabled" \(got \{"state":"enabled"\}\)/);
         const later = pulumi.output(Promise.resolve("readonly"));
-        assert.doesNotThrow(() => new PackagesStorage("ps-eco-later", { ghes: { hostname: "ghes-eco-later.example.com", ecosystems: { docker: later as never } } }));
+        assert.doesNotThrow(() => new PackagesStorage("ps-eco-later", { ghes: { hostname: "ghes-eco-later.example.com", sshHostKeyTrustOnFirstUse: true, ecosystems: { docker: later as never } } }));
         await settle();
     });
 
