@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 import { ALL_FIELDS, FieldName, FieldsWithRole, GHES_FIELDS, GhesSettingsFields, SECRET_FIELDS } from "../provider/fields";
-import { fieldProblem } from "../provider/inputs";
+import { crossFieldProblems, fieldProblem } from "../provider/inputs";
 import { normalizeHostname } from "../validation/ghesValues";
 import { ArgChecks, knownValue } from "./argChecks";
 import { dynamicType, isInstanceOf, PACKAGE } from "./typeTokens";
@@ -27,12 +27,34 @@ export type GhesPackagesSettingsArgs = GhesConnectionArgs & GhesBehaviourArgs & 
  * `fields` limits which fields the caller supplies (the top component supplies storage itself).
  */
 export function checkGhesArgs(checks: ArgChecks, path: string, args: Partial<Record<FieldName, unknown>>, fields: readonly FieldName[] = ALL_FIELDS): void {
+    const known: Partial<Record<FieldName, unknown>> = {};
     for (const name of fields) {
         const value = args[name];
         if (value !== undefined && !isKnownDeep(value)) continue; // an Output (or holds one): checked by the provider
+        known[name] = value;
         const problem = fieldProblem(name, value);
         if (problem) checks.fail(`${path}${name}: ${problem}`);
     }
+    for (const [name, problem] of crossFieldProblems(known)) checks.fail(`${path}${name}: ${problem}`);
+    if (hostKeyUnverified(args)) {
+        checks.fail(`${path}sshHostKeyFingerprint: is required unless sshHostKeyTrustOnFirstUse is true: the AWS secret key goes over the admin shell, ` +
+            "so give the SHA256:... fingerprint of its host key, verified out of band (README, \"First contact\"), or opt in to trust on first use (lab appliances). " +
+            "A stack that already pinned a key keeps it: give that one (the resource's hostKeyFingerprint output)");
+    }
+}
+
+/**
+ * A program that neither pins the admin shell's host key nor opts in to trust on first use
+ * would create the bucket, user and key, then be refused at the first SSH contact: refuse it
+ * before anything exists. Values not known at construction (Outputs) are left to the provider,
+ * which refuses an unverified host key when it connects.
+ */
+function hostKeyUnverified(args: Partial<Record<FieldName, unknown>>): boolean {
+    const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+    const fingerprint = args.sshHostKeyFingerprint;
+    const tofu = args.sshHostKeyTrustOnFirstUse;
+    if (given(fingerprint) || tofu === true) return false;
+    return knownValue(tofu as pulumi.Input<boolean>) !== undefined || tofu === undefined;
 }
 
 /** Whether a value is known at construction, including the values of a plain object (ecosystems). */

@@ -4,8 +4,8 @@ import { bucketNameError, regionError } from "../validation/awsNames";
 import { ArgChecks } from "./argChecks";
 import { componentType, isInstanceOf, PACKAGE } from "./typeTokens";
 import { checkGhesArgs, claimAppliance, GHES_ARG_FIELDS, GhesBehaviourArgs, GhesConnectionArgs, GhesPackagesSettings } from "./ghesPackagesSettings";
-import { blockAllPublicAccess, SecureBucket, SecureBucketArgs, validateSecureBucketArgs } from "./secureBucket";
-import { StorageIdentity, StorageIdentityArgs, validateStorageIdentityArgs } from "./storageIdentity";
+import { blockAllPublicAccess, checkSecureBucketArgs, SecureBucket, SecureBucketArgs } from "./secureBucket";
+import { checkStorageIdentityArgs, StorageIdentity, StorageIdentityArgs } from "./storageIdentity";
 
 /** A bucket the caller already manages (bring your own bucket). */
 export interface ExistingBucketArgs {
@@ -65,9 +65,9 @@ export function validatePackagesStorageArgs(name: string, args: PackagesStorageA
         checkGhesArgs(checks, "ghes.", args.ghes, GHES_ARG_FIELDS);
         claimAppliance(checks, "ghes.", args.ghes.hostname, `${name}-ghes`);
     }
-    checks.throwIfAny();
-    if (!args.existingBucket) validateSecureBucketArgs(component, args.bucket ?? {});
-    validateStorageIdentityArgs(component, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });
+    if (!args.existingBucket) checkSecureBucketArgs(checks, args.bucket ?? {});
+    checkStorageIdentityArgs(checks, { ...args.identity, kmsKeyArn: args.existingBucket?.kmsKeyArn });
+    checks.throwIfAny(); // one error naming every problem, before anything is registered
 }
 
 /**

@@ -110,6 +110,12 @@ export function blockAllPublicAccess(name: string, bucket: pulumi.Input<string>,
 /** Validates SecureBucketArgs; throws an InputError naming every bad argument. */
 export function validateSecureBucketArgs(component: string, args: SecureBucketArgs, field = "bucket"): void {
     const checks = new ArgChecks(component);
+    checkSecureBucketArgs(checks, args, field);
+    checks.throwIfAny();
+}
+
+/** Adds every problem of SecureBucketArgs to `checks` (a caller composing several groups throws once). */
+export function checkSecureBucketArgs(checks: ArgChecks, args: SecureBucketArgs, field = "bucket"): void {
     if (args.bucketName !== undefined && args.bucketPrefix !== undefined) {
         checks.fail(`${field}.bucketName and ${field}.bucketPrefix are mutually exclusive`);
     }
@@ -137,7 +143,6 @@ export function validateSecureBucketArgs(component: string, args: SecureBucketAr
         checks.add(args.accessLogging.targetBucket, (v) => bucketNameError(`${field}.accessLogging.targetBucket`, v));
     }
     checks.add(args.expectedBucketOwner, (v) => (/^\d{12}$/.test(v) ? undefined : `${field}.expectedBucketOwner: must be a 12-digit AWS account ID`));
-    checks.throwIfAny();
 }
 
 /**

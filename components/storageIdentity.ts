@@ -32,11 +32,16 @@ export const STORAGE_IDENTITY_DEFAULTS = { path: "/ghes/" } as const;
 
 export function validateStorageIdentityArgs(component: string, args: Partial<StorageIdentityArgs>, field = "identity"): void {
     const checks = new ArgChecks(component);
+    checkStorageIdentityArgs(checks, args, field);
+    checks.throwIfAny();
+}
+
+/** Adds every problem of StorageIdentityArgs to `checks` (a caller composing several groups throws once). */
+export function checkStorageIdentityArgs(checks: ArgChecks, args: Partial<StorageIdentityArgs>, field = "identity"): void {
     checks.add(args.path, (v) => iamPathError(`${field}.path`, v));
     checks.add(args.permissionsBoundaryArn, (v) => iamPolicyArnError(`${field}.permissionsBoundaryArn`, v));
     checks.add(args.kmsKeyArn, (v) => kmsKeyArnError(`${field}.kmsKeyArn`, v));
     checks.add(args.userName, (v) => (/^[\w+=,.@-]{1,64}$/.test(v) ? undefined : `${field}.userName: 1-64 characters of letters, digits and +=,.@_- (got ${JSON.stringify(v)})`));
-    checks.throwIfAny();
 }
 
 /**

@@ -38,6 +38,19 @@ export function fieldProblem(name: FieldName, raw: unknown): string | undefined 
 }
 
 /**
+ * Rules across fields, on the values known so far (defaults filled in by the provider's check,
+ * or only what a program gave at construction): the field each problem belongs to, and the problem.
+ */
+export function crossFieldProblems(v: Partial<Record<FieldName, unknown>>): [FieldName, string][] {
+    const problems: [FieldName, string][] = [];
+    if (v.caBundle && v.dangerouslySkipTlsVerification === true) problems.push(["dangerouslySkipTlsVerification", "contradicts caBundle: give one or the other"]);
+    if (v.ecosystems !== undefined && v.packagesEnabled === false) {
+        problems.push(["ecosystems", "cannot be managed while packagesEnabled is false: ecosystem toggles only mean something with GitHub Packages on (leave ecosystems out to disable Packages)"]);
+    }
+    return problems;
+}
+
+/**
  * Validates and fills defaults, driven by the field table. Unknown (preview) values are kept
  * as they are and never reported as failures. No network access happens here. Every problem
  * is reported, each naming its field.
@@ -56,11 +69,7 @@ export function checkInputs(raw: Record<string, unknown>, env: Record<string, st
         if (v !== undefined) out[name] = v;
     }
 
-    // Rules across fields.
-    if (out.caBundle && out.dangerouslySkipTlsVerification === true) fail("dangerouslySkipTlsVerification", "contradicts caBundle: give one or the other");
-    if (out.ecosystems !== undefined && out.packagesEnabled === false) {
-        fail("ecosystems", "cannot be managed while packagesEnabled is false: ecosystem toggles only mean something with GitHub Packages on (leave ecosystems out to disable Packages)");
-    }
+    for (const [field, problem] of crossFieldProblems(out)) fail(field, problem);
     if (out.managementPassword === undefined && !env[PASSWORD_ENV]) {
         fail("managementPassword", `is required: give it as a secret input or set ${PASSWORD_ENV} in the environment of pulumi`);
     } else if (out.managementPassword === undefined) {

@@ -9,19 +9,22 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  *
  * Resolution order: the installed package by name (works wherever the program runs, e.g. a
  * CI checkout at another path deleting a resource created elsewhere), then the file this
- * module was loaded from (a source checkout of this repository).
+ * module was loaded from (a source checkout of this repository), named relative to the
+ * program's directory: the program and the dynamic-provider host both run there, so the text
+ * in state holds no path of the machine that wrote it and a moved checkout keeps working.
  */
 const PACKAGE_IMPL = "ghes-packages-s3/dist/provider/ghesSettingsProvider";
-const LOCAL_IMPL = require.resolve("./ghesSettingsProvider");
+const LOCAL_IMPL = require("node:path").relative(process.cwd(), require.resolve("./ghesSettingsProvider")).split("\\").join("/");
 
 function impl(): dynamic.ResourceProvider {
     let mod: { makeGhesSettingsProvider: () => dynamic.ResourceProvider };
     try {
         mod = require(PACKAGE_IMPL);
     } catch {
+        const local: string = require("node:path").resolve(LOCAL_IMPL); // from the host's working directory
         // A TypeScript source checkout: the host runs plain node, so let ts-node compile.
-        if (LOCAL_IMPL.endsWith(".ts")) require("ts-node").register({ transpileOnly: true });
-        mod = require(LOCAL_IMPL);
+        if (local.endsWith(".ts")) require("ts-node").register({ transpileOnly: true });
+        mod = require(local);
     }
     return mod.makeGhesSettingsProvider();
 }

@@ -47,7 +47,7 @@ describe("components/PackagesStorage: the component users import", () => {
         let s: PackagesStorage;
         before(async () => {
             s = new PackagesStorage("ps-ghes", {
-                ghes: { hostname: "ghes.example.com", managementPassword: pulumi.secret("root-password-123"), onDelete: "disable" },
+                ghes: { hostname: "ghes.example.com", sshHostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", managementPassword: pulumi.secret("root-password-123"), onDelete: "disable" },
                 keyRotation: 1,
             });
             await valueOf(s.ghesApplyRunId);
@@ -95,7 +95,7 @@ describe("components/PackagesStorage: the component users import", () => {
     });
 
     it("registers no component argument in plain text (secrets never reach component inputs)", async () => {
-        new PackagesStorage("ps-secret", { ghes: { hostname: "ghes2.example.com", managementPassword: pulumi.secret("super-secret-pw-9") } });
+        new PackagesStorage("ps-secret", { ghes: { hostname: "ghes2.example.com", sshHostKeyFingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", managementPassword: pulumi.secret("super-secret-pw-9") } });
         await settle();
         for (const r of resourcesOf("ps-secret").filter((x) => x.type.startsWith("ghes-packages-s3:"))) {
             assert.ok(!JSON.stringify(r.inputs).includes("super-secret-pw-9"), r.type);
@@ -157,14 +157,14 @@ describe("components/PackagesStorage: the component users import", () => {
         assert.throws(() => new PackagesStorage("ps-eco-obj", { ghes: { hostname: "ghes-eco-obj.example.com", ecosystems: { docker: { state: "enabled" } as never } } }),
             /ghes\.ecosystems: docker must be "enabled", "readonly" or "disabled" \(got \{"state":"enabled"\}\)/);
         const later = pulumi.output(Promise.resolve("readonly"));
-        assert.doesNotThrow(() => new PackagesStorage("ps-eco-later", { ghes: { hostname: "ghes-eco-later.example.com", ecosystems: { docker: later as never } } }));
+        assert.doesNotThrow(() => new PackagesStorage("ps-eco-later", { ghes: { hostname: "ghes-eco-later.example.com", sshHostKeyTrustOnFirstUse: true, ecosystems: { docker: later as never } } }));
         await settle();
     });
 
     it("refuses a second GHES settings resource for the same appliance in one program (spelling does not matter)", async () => {
         const before = registered.length;
-        new PackagesStorage("ps-host-a", { ghes: { hostname: "ghes-dup.example.com" } });
-        assert.throws(() => new PackagesStorage("ps-host-b", { ghes: { hostname: "GHES-DUP.example.com." } }),
+        new PackagesStorage("ps-host-a", { ghes: { hostname: "ghes-dup.example.com", sshHostKeyTrustOnFirstUse: true } });
+        assert.throws(() => new PackagesStorage("ps-host-b", { ghes: { hostname: "GHES-DUP.example.com.", sshHostKeyTrustOnFirstUse: true } }),
             /ghes\.hostname: ghes-dup\.example\.com is already configured by ps-host-a-ghes in this program/);
         await settle();
         assert.equal(registered.slice(before).filter((r) => r.name.startsWith("ps-host-b")).length, 0, "nothing of the second is registered");
