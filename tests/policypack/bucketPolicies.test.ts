@@ -127,8 +127,8 @@ describe("policy pack: Packages bucket rules (stack validation)", () => {
         const foreign = await only(withAllow({ Sid: "Foreign", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`] }), "packages-bucket-policy-no-allow");
         assert.equal(foreign.length, 1);
         assert.equal(foreign[0].level, "mandatory");
-        assert.match(foreign[0].message, new RegExp(`aws:s3/bucket:Bucket "ghes-prod-bucket" \\(bucket ${BUCKET}\\), a Packages bucket .*: its policy grants access: statement "Foreign" allows s3:\\* to arn:aws:iam::999999999999:root\\. `
-            + "Fix: remove the Allow statements"));
+        assert.match(foreign[0].message, new RegExp(`aws:s3/bucket:Bucket "ghes-prod-bucket" \\(bucket ${BUCKET}\\), a Packages bucket .*: its policy grants access: statement "Foreign" allows s3:\\* to arn:aws:iam::999999999999:root\\. A bucket policy Allow bypasses the least-privilege identity`
+            + ".*Fix: remove the Allow statements"));
         const self = await only(withAllow({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::123456789012:user/ghes/${USER}` }, Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`] }), "packages-bucket-policy-no-allow");
         assert.match(self[0].message, new RegExp(`statement #3 allows s3:\\* to arn:aws:iam::123456789012:user/ghes/${USER}`));
         const inline = packagesStack((s) => { s.bucket.props.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", NotAction: "s3:DeleteBucket", Resource: "*" }] }); });
