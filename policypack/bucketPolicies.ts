@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { tlsOnlyGaps } from "../policies/grantCheck";
+import { bucketPolicyGrants, tlsOnlyGaps } from "../policies/grantCheck";
 import { globMatch } from "./packConfig";
 import { AWS } from "./resourceTypes";
 import { configOf, describe, items, PackagesBucket, packagesBuckets, read, UNKNOWN, whenKnown } from "./stackGraph";
@@ -90,21 +90,34 @@ export const encrypted: StackValidationPolicy = {
     }),
 };
 
+/**
+ * The policy documents on a bucket: separate policy resources (@pulumi/aws, aws-native) and the
+ * deprecated but valid inline `policy` of aws.s3.Bucket. Several overwrite each other in AWS.
+ */
+function policyDocs(b: PackagesBucket, resources: PolicyResource[]): unknown[] {
+    const inline = b.native ? undefined : read(b.resource.props, "policy");
+    return [
+        ...configOf(resources, b, AWS.bucketPolicy).map((r) => read(r.props, "policy")),
+        ...configOf(resources, b, AWS.nativeBucketPolicy).map((r) => read(r.props, "policyDocument")),
+        ...(inline === undefined || inline === "" ? [] : [inline]),
+    ];
+}
+
+/** A document as plain data: JSON text stays text, a proxied object is copied. */
+const plain = (d: unknown): unknown => (typeof d === "string" ? d : JSON.parse(JSON.stringify(d)));
+
 export const tlsOnly: StackValidationPolicy = {
     name: "packages-bucket-tls-only",
     description: "A Packages bucket's policy denies requests without TLS and TLS older than 1.2.",
     enforcementLevel: "mandatory",
     validateStack: perBucket((b, resources) => {
-        const docs = [
-            ...configOf(resources, b, AWS.bucketPolicy).map((r) => read(r.props, "policy")),
-            ...configOf(resources, b, AWS.nativeBucketPolicy).map((r) => read(r.props, "policyDocument")),
-        ];
+        const docs = policyDocs(b, resources);
         if (docs.includes(UNKNOWN) || !b.arn) return undefined;
         const fix = "Fix: add a bucket policy with the two Deny statements of this package's own (README, \"What it creates\"; SecureBucket writes it).";
         if (!docs.length) return `it has no bucket policy, so plain-HTTP and TLS < 1.2 requests are not refused. ${fix}`;
         const gapsPerDoc = docs.map((d) => {
             try {
-                return whenKnown(() => tlsOnlyGaps(typeof d === "string" ? d : JSON.parse(JSON.stringify(d)), b.arn!), []);
+                return whenKnown(() => tlsOnlyGaps(plain(d), b.arn!), []);
             } catch (e) {
                 return [`its policy cannot be read (${(e as Error).message})`];
             }
@@ -112,6 +125,26 @@ export const tlsOnly: StackValidationPolicy = {
         if (gapsPerDoc.some((g) => g.length === 0)) return undefined;
         // Several policy resources on one bucket overwrite each other; judge the closest to compliant.
         return `${gapsPerDoc.sort((x, y) => x.length - y.length)[0].join("; ")}. ${fix}`;
+    }),
+};
+
+export const policyNoAllow: StackValidationPolicy = {
+    name: "packages-bucket-policy-no-allow",
+    description: "A Packages bucket's policy grants nothing (no Allow statement): access comes from the GHES key's identity policy alone.",
+    enforcementLevel: "mandatory",
+    validateStack: perBucket((b, resources) => {
+        const grants = policyDocs(b, resources).flatMap((d) => {
+            if (d === UNKNOWN) return [];
+            try {
+                return whenKnown(() => bucketPolicyGrants(plain(d)), []);
+            } catch {
+                return []; // unreadable: packages-bucket-tls-only reports it
+            }
+        });
+        if (!grants.length) return undefined;
+        return `its policy grants access: ${grants.join("; ")}. A bucket policy Allow bypasses the least-privilege identity `
+            + "(in the same account it alone suffices) or opens the bucket to another account. "
+            + "Fix: remove the Allow statements; grant GHES through its key's identity policy only (this package's bucket policy has only Deny statements).";
     }),
 };
 
@@ -135,4 +168,4 @@ export const notActionsStorage: StackValidationPolicy = {
     }),
 };
 
-export const bucketPolicies = [publicAccessBlocked, aclsDisabled, encrypted, tlsOnly, notActionsStorage];
+export const bucketPolicies = [publicAccessBlocked, aclsDisabled, encrypted, tlsOnly, policyNoAllow, notActionsStorage];

@@ -28,6 +28,13 @@ export const AWS = {
     userGroupMembership: ["aws:iam/userGroupMembership:UserGroupMembership"],
     groupMembership: ["aws:iam/groupMembership:GroupMembership"],
     accessKey: ["aws:iam/accessKey:AccessKey"],
+    // aws-native (CloudFormation AWS::IAM::*): User has userName, managedPolicyArns, policies
+    // [{policyName, policyDocument}], groups; AccessKey userName (its id is the key id);
+    // UserPolicy userName, policyDocument; ManagedPolicy users, policyDocument, policyArn.
+    nativeUser: ["aws-native:iam:User"],
+    nativeAccessKey: ["aws-native:iam:AccessKey"],
+    nativeUserPolicy: ["aws-native:iam:UserPolicy"],
+    nativeManagedPolicy: ["aws-native:iam:ManagedPolicy"],
 } as const;
 
 export const isOneOf = (type: string, tokens: readonly string[]): boolean => tokens.includes(type);

@@ -87,14 +87,18 @@ export function bucketView(r: PolicyResource): BucketView | undefined {
     if (!native && !isOneOf(r.type, AWS.bucket)) return undefined;
     const name = str(read(r.props, native ? "bucketName" : "bucket"));
     const arn = str(read(r.props, "arn")) ?? (name ? bucketArnFor(name, str(read(r.props, "region")) ?? "us-east-1") : undefined);
-    const tags = whenKnown(() => {
+    return { resource: r, native, name, arn, ids: [name, arn, str(read(r.props, "id"))].filter((x) => x !== undefined), tags: tagsOf(r) };
+}
+
+/** A resource's tags as a plain map (aws-native's `[{key, value}]` converted); empty while unknown. */
+export function tagsOf(r: PolicyResource): Record<string, string> {
+    return whenKnown(() => {
         const raw = read(r.props, "tags");
         const t: Record<string, string> = {};
         if (Array.isArray(raw)) for (const e of items(raw) as { key?: unknown; value?: unknown }[]) t[String(e?.key)] = String(e?.value);
         else if (raw && typeof raw === "object") for (const [k, v] of Object.entries(raw)) t[k] = String(v);
         return t;
     }, {});
-    return { resource: r, native, name, arn, ids: [name, arn, str(read(r.props, "id"))].filter((x) => x !== undefined), tags };
 }
 
 /** A Packages bucket: pointed at by a GHES settings resource, or carrying the package's instance tag. */

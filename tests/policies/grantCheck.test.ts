@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ghesBucketPolicy } from "../../policies/bucketPolicy";
-import { identityGrantExcess, tlsOnlyGaps } from "../../policies/grantCheck";
+import { bucketPolicyGrants, identityGrantExcess, tlsOnlyGaps } from "../../policies/grantCheck";
 import { GHES_BUCKET_ACTIONS, GHES_KMS_ACTIONS, GHES_OBJECT_ACTIONS, ghesIdentityPolicy, PolicyDocument } from "../../policies/identityPolicy";
 import { DEFAULT_KEY_POLICY, KMS_KEY } from "../../rehearsal/fixtures";
 import { evaluate } from "../support/iamEvaluator";
@@ -43,6 +43,17 @@ describe("policies/grantCheck: what an identity policy grants beyond GHES Packag
             [`statement #1 allows kms:GenerateDataKey on ${OTHER_KEY}: GHES needs it on ${KMS_KEY} only`]);
     });
 
+    it("without the bucket's ARN, still refuses wildcards, unused actions and every-resource grants; accepts any single bucket", () => {
+        assert.deepEqual(identityGrantExcess(allow("*", "*"), {}), ["statement #1 allows *: a wildcard grants actions GHES does not need"]);
+        assert.deepEqual(identityGrantExcess(allow(["s3:ListBucket", "s3:GetObject"], "*"), {}), [
+            "statement #1 allows s3:ListBucket on *: GHES needs it on its bucket's ARN only",
+            "statement #1 allows s3:GetObject on *: GHES needs it on its bucket's objects (BUCKET/*) only",
+        ]);
+        assert.deepEqual(identityGrantExcess(allow("s3:GetObject", "arn:aws:s3:::acme-*/*"), {}), ["statement #1 allows s3:GetObject on arn:aws:s3:::acme-*/*: GHES needs it on its bucket's objects (BUCKET/*) only"]);
+        assert.deepEqual(identityGrantExcess(allow("s3:PutBucketPolicy", OTHER), {}), ["statement #1 allows s3:PutBucketPolicy, which GHES Packages does not use"]);
+        assert.deepEqual(identityGrantExcess(ghesIdentityPolicy({ bucketArn: OTHER }), {}), []);
+    });
+
     it("agrees with an IAM evaluator: an accepted document allows nothing outside the GHES pairs, every refused one allows something", async function () {
         this.timeout(120000);
         const needed = new Set([...GHES_BUCKET_ACTIONS.map((a) => `${a}|${BUCKET}`), ...GHES_OBJECT_ACTIONS.map((a) => `${a}|${BUCKET}/*`), ...GHES_KMS_ACTIONS.map((a) => `${a}|${KMS_KEY}`)]);
@@ -79,6 +90,25 @@ describe("policies/grantCheck: what a bucket policy lacks to be TLS-only", () =>
         assert.deepEqual(tlsOnlyGaps(doc, BUCKET), []);
     });
 
+    it("does not count a deny narrowed by another condition, for named principals only, or on the objects only", () => {
+        const deny = (extra: Record<string, unknown>) => ({ Statement: [
+            { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } }, ...extra },
+            { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } }, ...extra },
+        ] });
+        const both = [
+            "no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)",
+            "no statement denies TLS older than 1.2 (Deny s3:* when s3:TlsVersion is NumericLessThan 1.2)",
+        ];
+        assert.deepEqual(tlsOnlyGaps(deny({}), BUCKET), []);
+        const otherOperator = deny({});
+        for (const st of otherOperator.Statement) (st.Condition as Record<string, unknown>).StringEquals = { "aws:PrincipalAccount": "000000000000" };
+        assert.deepEqual(tlsOnlyGaps(otherOperator, BUCKET), both, "an added operator");
+        const sameOperator = { Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false", "aws:ViaAWSService": "false" } } }] };
+        assert.deepEqual(tlsOnlyGaps(sameOperator, BUCKET), both, "an added key under the same operator");
+        assert.deepEqual(tlsOnlyGaps(deny({ Principal: { AWS: "arn:aws:iam::000000000000:root" } }), BUCKET), both, "a named principal");
+        assert.deepEqual(tlsOnlyGaps(deny({ Resource: `${BUCKET}/*` }), BUCKET), both, "the objects only");
+    });
+
     it("names each missing deny; a deny on the objects only, or for one action, does not count", () => {
         assert.deepEqual(tlsOnlyGaps({ Statement: [] }, BUCKET), [
             "no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)",
@@ -88,5 +118,26 @@ describe("policies/grantCheck: what a bucket policy lacks to be TLS-only", () =>
         assert.equal(tlsOnlyGaps(objectsOnly, BUCKET).length, 2);
         const oneAction = { Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
         assert.equal(tlsOnlyGaps(oneAction, BUCKET).length, 2);
+    });
+});
+
+describe("policies/grantCheck: what a Packages bucket policy grants (it must grant nothing)", () => {
+    it("finds no grant in the package's own bucket policy, with or without an allow list", () => {
+        assert.deepEqual(bucketPolicyGrants(ghesBucketPolicy({ bucketArn: BUCKET })), []);
+        assert.deepEqual(bucketPolicyGrants(JSON.stringify(ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: ["203.0.113.0/24"], allowedVpcEndpointIds: ["vpce-1"] }))), []);
+    });
+
+    it("names every Allow: its actions (or NotAction) and principals (or NotPrincipal)", () => {
+        assert.deepEqual(bucketPolicyGrants({ Statement: [
+            { Sid: "Foreign", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root", "111122223333"] }, Action: "s3:*", Resource: "*" },
+            { Effect: "Allow", Principal: "*", NotAction: ["s3:DeleteBucket"], Resource: "*" },
+            { Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::999999999999:root" }, Action: ["s3:GetObject", "s3:PutObject"], Resource: "*" },
+            { Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: "*" },
+        ] }), [
+            "statement \"Foreign\" allows s3:* to arn:aws:iam::999999999999:root, 111122223333",
+            "statement #2 allows every action except s3:DeleteBucket to *",
+            "statement #3 allows s3:GetObject, s3:PutObject to everyone except arn:aws:iam::999999999999:root",
+            "statement #4 allows s3:PutObject to logging.s3.amazonaws.com",
+        ]);
     });
 });

@@ -22,8 +22,10 @@ const POLICIES: [string, string, string[]][] = [
     ["packages-bucket-acls-disabled", "mandatory", []],
     ["packages-bucket-encrypted", "mandatory", ["requireKms"]],
     ["packages-bucket-tls-only", "mandatory", []],
+    ["packages-bucket-policy-no-allow", "mandatory", []],
     ["packages-bucket-not-actions-storage", "mandatory", ["actionsBucketNames", "actionsBucketTags"]],
     ["packages-identity-least-privilege", "mandatory", []],
+    ["packages-identity-in-stack", "mandatory", []],
     ["packages-access-key-age", "advisory", ["maxAgeDays"]],
 ];
 

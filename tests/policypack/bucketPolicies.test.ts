@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
 import { SnapshotResource, UNKNOWN_STRING } from "../../rehearsal/policyPackHost";
 import { analyzeStack, of, urnOf } from "../support/policyHarness";
-import { BUCKET, handWrittenStack, packagesStack } from "../../rehearsal/stackSnapshots";
+import { BUCKET, BUCKET_ARN, handWrittenStack, packagesStack, USER } from "../../rehearsal/stackSnapshots";
+import { ghesBucketPolicy } from "../../policies/bucketPolicy";
 
-const BUCKET_RULES = ["packages-bucket-public-access-blocked", "packages-bucket-acls-disabled", "packages-bucket-encrypted", "packages-bucket-tls-only", "packages-bucket-not-actions-storage"];
+const BUCKET_RULES = ["packages-bucket-public-access-blocked", "packages-bucket-acls-disabled", "packages-bucket-encrypted", "packages-bucket-tls-only", "packages-bucket-policy-no-allow", "packages-bucket-not-actions-storage"];
 const without = (rs: SnapshotResource[], ...names: string[]) => rs.filter((r) => !names.includes(r.name));
 const only = async (rs: SnapshotResource[], policy: string) => of(await analyzeStack(rs), policy);
 
@@ -97,6 +98,47 @@ describe("policy pack: Packages bucket rules (stack validation)", () => {
         assert.deepEqual(of(ds, "packages-bucket-acls-disabled"), []);
         assert.deepEqual(of(ds, "packages-bucket-encrypted"), []);
         assert.equal(of(ds, "packages-bucket-tls-only").length, 1, "no aws-native:s3:BucketPolicy");
+    });
+
+    it("packages-bucket-tls-only: denies narrowed by an extra condition apply to nobody else and do not count", async () => {
+        const narrowed = packagesStack((s) => {
+            const doc = ghesBucketPolicy({ bucketArn: BUCKET_ARN }) as { Statement: { Condition?: Record<string, unknown> }[] };
+            for (const st of doc.Statement) st.Condition = { ...st.Condition, StringEquals: { "aws:PrincipalAccount": "000000000000" } };
+            s.bucketPolicy.props.policy = JSON.stringify(doc);
+        });
+        const ds = await only(narrowed, "packages-bucket-tls-only");
+        assert.equal(ds.length, 1);
+        assert.match(ds[0].message, /no statement denies requests without TLS .*; no statement denies TLS older than 1\.2/);
+    });
+
+    it("packages-bucket-tls-only: the package's policy given inline as aws.s3.Bucket `policy` (deprecated, valid in @pulumi/aws 7) passes; an inline policy without the denies does not", async () => {
+        const inline = packagesStack((s) => { s.bucket.props.policy = s.bucketPolicy.props.policy; }).filter((r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy");
+        assert.deepEqual(await only(inline, "packages-bucket-tls-only"), []);
+        const weak = packagesStack((s) => { s.bucket.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] }); }).filter((r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy");
+        assert.match((await only(weak, "packages-bucket-tls-only"))[0].message, /no statement denies requests without TLS/);
+    });
+
+    it("packages-bucket-policy-no-allow: an Allow in a Packages bucket's policy, for another account or for the GHES user itself, is a violation naming the statement, the principal and the fix", async () => {
+        const withAllow = (statement: Record<string, unknown>) => packagesStack((s) => {
+            const doc = ghesBucketPolicy({ bucketArn: BUCKET_ARN }) as { Statement: unknown[] };
+            doc.Statement.push(statement);
+            s.bucketPolicy.props.policy = JSON.stringify(doc);
+        });
+        const foreign = await only(withAllow({ Sid: "Foreign", Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`] }), "packages-bucket-policy-no-allow");
+        assert.equal(foreign.length, 1);
+        assert.equal(foreign[0].level, "mandatory");
+        assert.match(foreign[0].message, new RegExp(`aws:s3/bucket:Bucket "ghes-prod-bucket" \\(bucket ${BUCKET}\\), a Packages bucket .*: its policy grants access: statement "Foreign" allows s3:\\* to arn:aws:iam::999999999999:root\\. A bucket policy Allow bypasses the least-privilege identity`
+            + ".*Fix: remove the Allow statements"));
+        const self = await only(withAllow({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::123456789012:user/ghes/${USER}` }, Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`] }), "packages-bucket-policy-no-allow");
+        assert.match(self[0].message, new RegExp(`statement #3 allows s3:\\* to arn:aws:iam::123456789012:user/ghes/${USER}`));
+        const inline = packagesStack((s) => { s.bucket.props.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", NotAction: "s3:DeleteBucket", Resource: "*" }] }); });
+        assert.match((await only(inline, "packages-bucket-policy-no-allow"))[0].message, /statement #1 allows every action except s3:DeleteBucket to \*/);
+    });
+
+    it("packages-bucket-policy-no-allow: the package's own policy, with or without an allow list, passes", async () => {
+        assert.deepEqual(await only(packagesStack(), "packages-bucket-policy-no-allow"), []);
+        const listed = packagesStack((s) => { s.bucketPolicy.props.policy = JSON.stringify(ghesBucketPolicy({ bucketArn: BUCKET_ARN, allowedSourceCidrs: ["203.0.113.0/24"], allowedVpcEndpointIds: ["vpce-0abc"] })); });
+        assert.deepEqual(await only(listed, "packages-bucket-policy-no-allow"), []);
     });
 
     it("packages-bucket-not-actions-storage: without configured names or tags nothing is reported (configured runs: analyzerPlugin.test.ts)", async () => {

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { SnapshotResource } from "../../rehearsal/policyPackHost";
+import { SnapshotResource, UNKNOWN_STRING } from "../../rehearsal/policyPackHost";
+import { GHES_SETTINGS } from "../../policypack/resourceTypes";
 import { analyzeStack, of, urnOf } from "../support/policyHarness";
-import { BUCKET_ARN, daysAgo, handWrittenStack, packagesStack, USER } from "../../rehearsal/stackSnapshots";
+import { BUCKET_ARN, daysAgo, handWrittenStack, KEY_ID, packagesStack, USER } from "../../rehearsal/stackSnapshots";
 
 const only = async (rs: SnapshotResource[], policy: string) => of(await analyzeStack(rs), policy);
 const grant = (Action: string | string[], Resource: string | string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
@@ -44,6 +45,49 @@ describe("policy pack: the identity GHES uses (stack validation)", () => {
         const rs = packagesStack((s) => { s.userPolicy.props.policy = grant("s3:DeleteBucket", BUCKET_ARN); }).filter((r) => r.name !== "ghes-prod-settings");
         const ds = await only(rs, "packages-identity-least-privilege");
         assert.match(ds[0].message, /aws:iam\/user:User "ghes-prod-user" \(tagged ghes-packages-instance=ghes-prod\).*s3:DeleteBucket, which GHES Packages does not use/);
+    });
+
+    it("judges wildcards of a tagged user whose bucket is not in the stack", async () => {
+        const user: SnapshotResource = { type: "aws:iam/user:User", name: "u", props: { name: "ghes-u", tags: { "ghes-packages-instance": "other" } } };
+        const pol: SnapshotResource = { type: "aws:iam/userPolicy:UserPolicy", name: "p", props: { user: "ghes-u", policy: grant("*", "*") } };
+        const ds = await only([user, pol], "packages-identity-least-privilege");
+        assert.equal(ds.length, 1);
+        assert.match(ds[0].message, /aws:iam\/user:User "u" \(tagged ghes-packages-instance=other\) may do more than GHES Packages needs: aws:iam\/userPolicy:UserPolicy "p": statement #1 allows \*: a wildcard grants actions GHES does not need\./);
+        const scoped: SnapshotResource = { ...pol, props: { user: "ghes-u", policy: grant("s3:GetObject", "*") } };
+        assert.match((await only([user, scoped], "packages-identity-least-privilege"))[0].message, /allows s3:GetObject on \*: GHES needs it on its bucket's objects \(BUCKET\/\*\) only/);
+    });
+
+    it("judges an aws-native user behind the GHES key: its managedPolicyArns and inline policies, and aws-native UserPolicy/ManagedPolicy resources", async () => {
+        const native = (change: (u: SnapshotResource, rs: SnapshotResource[]) => void = () => undefined) => packagesStack((s) => {
+            s.user = { type: "aws-native:iam:User", name: "native-user", props: { userName: USER, arn: `arn:aws:iam::123456789012:user/${USER}` } };
+            s.userPolicy = { type: "aws-native:iam:UserPolicy", name: "native-policy", props: { userName: USER, policyName: "ghes", policyDocument: JSON.parse(s.userPolicy.props.policy as string) } };
+            s.accessKey = { type: "aws-native:iam:AccessKey", name: "native-key", props: { userName: USER, id: KEY_ID, status: "Active" } };
+            delete s.settings.propertyDependencies;
+            change(s.user, []);
+        });
+        assert.deepEqual(await only(native(), "packages-identity-least-privilege"), [], "the package's policy in aws-native resources");
+        const admin = await only(native((u) => { u.props.managedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"]; }), "packages-identity-least-privilege");
+        assert.equal(admin.length, 1);
+        assert.match(admin[0].message, /aws-native:iam:User "native-user" \(its key is used by GHES settings "ghes-prod-settings"\) may do more than GHES Packages needs: aws-native:iam:User "native-user" attaches arn:aws:iam::aws:policy\/AdministratorAccess, a policy outside this stack that cannot be verified/);
+        const inline = await only(native((u) => { u.props.policies = [{ policyName: "wide", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] } }]; }), "packages-identity-least-privilege");
+        assert.match(inline[0].message, /aws-native:iam:User "native-user" policy "wide": statement #1 allows s3:\*: a wildcard/);
+        const managed: SnapshotResource = { type: "aws-native:iam:ManagedPolicy", name: "native-managed", props: { users: [USER], policyArn: "arn:aws:iam::123456789012:policy/m", policyDocument: { Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] } } };
+        const withManaged = await only([...native(), managed], "packages-identity-least-privilege");
+        assert.match(withManaged[0].message, /aws-native:iam:ManagedPolicy "native-managed": statement #1 allows iam:\*/);
+        const groups = await only(native((u) => { u.props.groups = ["admins"]; }), "packages-identity-least-privilege");
+        assert.match(groups[0].message, /aws-native:iam:User "native-user" puts it in groups/);
+    });
+
+    it("packages-identity-in-stack: a known accessKeyId that resolves to no key in the stack is a violation naming the settings and the fix; an unknown one (preview) is not judged", async () => {
+        const outside = packagesStack((s) => { s.settings.props.accessKeyId = "AKIAOUTSIDETHESTACK1"; delete s.settings.propertyDependencies; });
+        const ds = await only(outside, "packages-identity-in-stack");
+        assert.equal(ds.length, 1);
+        assert.equal(ds[0].level, "mandatory");
+        assert.equal(ds[0].urn, urnOf({ type: GHES_SETTINGS[0], name: "ghes-prod-settings" }));
+        assert.match(ds[0].message, /GHES settings "ghes-prod-settings" use access key AKIAOUTSIDETHESTACK1, which is not created in this stack, so the rights of its user cannot be verified .*Fix: create the key and its user in this stack/);
+        assert.deepEqual(await only(packagesStack(), "packages-identity-in-stack"), []);
+        assert.deepEqual(await only(packagesStack((s) => { s.settings.props.accessKeyId = UNKNOWN_STRING; delete s.settings.propertyDependencies; }), "packages-identity-in-stack"), []);
+        assert.deepEqual(await only(handWrittenStack(), "packages-identity-in-stack"), []);
     });
 
     it("packages-access-key-age: a key older than 90 days is advisory by default, naming its age, the limit and the rotation", async () => {

@@ -32,7 +32,7 @@ describe("scripts/demo: the offline rehearsal", function () {
 
     it("shows the policy pack passing the package's own setup and naming each rule a hand-written one breaks", () => {
         const out = String(run.stdout);
-        assert.match(out, /ghes-packages-s3 \d+\.\d+\.\d+: 11 policies \(10 mandatory, 1 advisory by default\)/);
+        assert.match(out, /ghes-packages-s3 \d+\.\d+\.\d+: 13 policies \(12 mandatory, 1 advisory by default\)/);
         assert.match(out, /The stack PackagesStorage builds \(bucket, its protections, user, key, GHES settings\): 0 violations/);
         for (const v of ["[mandatory] ghes-settings-tls-verification: GhesPackagesSettings \"hand-settings\" turns TLS verification off",
             "[mandatory] ghes-settings-host-key-pinned:", "[mandatory] packages-bucket-public-access-blocked: aws:s3/bucket:Bucket \"hand-bucket\"",
