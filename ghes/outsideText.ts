@@ -1,0 +1,24 @@
+/*
+ * Values from outside the program (a bucket object anyone with write access may have written,
+ * ghe-config output, a lock file on the appliance) reach error messages and deploy logs. Shown
+ * raw, a newline or a terminal escape sequence in them could forge a log line or repaint the
+ * screen; shown here, they are quoted, on one line and cut.
+ */
+
+// JSON.stringify escapes U+0000-U+001F, '"' and '\' only; these it leaves, and terminals or
+// editors act on them: DEL and the C1 controls (U+009B is CSI), the line and paragraph
+// separators, and the bidirectional formatting characters (which reorder what is displayed).
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+const escape = (json: string): string => json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/**
+ * A value from outside, for a message: text quoted as a JSON string, anything else as JSON;
+ * every control or display-reordering character escaped; at most `max` characters of it.
+ */
+export function shown(value: unknown, max = 80): string {
+    if (typeof value !== "string") return escape(JSON.stringify(value) ?? String(value)).slice(0, max + 2);
+    if (value.length <= max) return escape(JSON.stringify(value));
+    return `${escape(JSON.stringify(value.slice(0, max)))}... (${value.length} characters)`;
+}
