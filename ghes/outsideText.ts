@@ -8,7 +8,6 @@
 // JSON.stringify escapes U+0000-U+001F, '"' and '\' only; these it leaves, and terminals or
 // editors act on them: DEL and the C1 controls (U+009B is CSI), the line and paragraph
 // separators, and the bidirectional formatting characters (which reorder what is displayed).
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 const escape = (json: string): string => json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

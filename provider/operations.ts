@@ -11,6 +11,7 @@ import type { BatchWriteOutcome } from "../ghes/gheConfigBatch";
 import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, EcosystemToggles, servesContainerRegistry, writtenToggles } from "../ghes/ecosystemKeys";
 import { changedKeys, GhesSettings, inWriteOrder, isEnabled, KEYS, maskSettings, SECRET_KEYS, storageMoveRefusal, WRITE_ORDER } from "../ghes/gheConfigKeys";
 import { currentHolder, formatHolder } from "../ghes/holderIdentity";
+import { shown } from "../ghes/outsideText";
 import { GhesAppliance } from "../ghes/session";
 import { checkStorage, claimBucket, OwnerMarker } from "../storage/storageCheck";
 import { GhesSettingsInputs } from "./fields";
@@ -82,7 +83,7 @@ export async function applyDesired(
         if (claimsBucket) {
             const previous = await claimBucket({ ...inputs, owner: { hostname: inputs.hostname, allowShared: inputs.allowSharedBucket }, known: marker });
             marker = undefined; // a repeated attempt (reconnect) reads the marker afresh
-            if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous})`);
+            if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous === "absent" ? "no marker" : shown(previous)})`);
         }
         return desired;
     }, unapplied.length > 0, (shell) => verifyEcosystems(appliance, inputs, toggled, shell, ctx));
