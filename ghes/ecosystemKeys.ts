@@ -1,4 +1,5 @@
 import { GhesSettings } from "./gheConfigKeys";
+import { shown } from "./outsideText";
 
 /*
  * The package ecosystem toggles (Management Console -> Packages -> "Ecosystem Toggles"), read
@@ -50,17 +51,29 @@ export function servedValue(app: string | undefined, secret: string | undefined)
     return truthy(app) ? (app as string) : truthy(secret) ? (secret as string) : "false";
 }
 
-/** The state a served value stands for; any other value is kept as it is, so it shows as drift. */
+/**
+ * A value stored by hand (`ghe-config app.packages.npm-enabled yes`) is none of the states:
+ * reported as `unrecognized "<value>"` (quoted, escaped, cut: it comes from the appliance), so
+ * it shows as drift, never equals a declared state, and no raw bytes reach state or messages.
+ */
+const unrecognized = (value: string): string => `unrecognized ${shown(value, 40)}`;
+
+/** The state a served value stands for; any other value shows as drift. */
 function stateOf(value: string): EcosystemState {
     if (value === "true") return "enabled";
     if (value === "false") return "disabled";
-    return value as EcosystemState; // "readonly", or a value stored by hand (never equal to a declared state)
+    if (value === "readonly") return "readonly";
+    return unrecognized(value) as EcosystemState;
 }
 
 function reported(field: Field, value: string): EcosystemState | boolean {
     if (field !== "npmUpstreaming") return stateOf(value);
-    return value === "true" ? true : value === "false" ? false : (value as unknown as boolean);
+    return value === "true" ? true : value === "false" ? false : (unrecognized(value) as unknown as boolean);
 }
+
+const STATES: readonly unknown[] = ["enabled", "readonly", "disabled", true, false];
+/** A reported value for a message: a state as it is; anything else (already `unrecognized "..."` from the readers, or raw) escaped. */
+const reportedText = (v: unknown): string => (STATES.includes(v) || (typeof v === "string" && /^unrecognized "[\x20-\x7e]*"(\.\.\. \(\d+ characters\))?$/.test(v)) ? String(v) : shown(v));
 
 const VALUE_OF: Record<EcosystemState, string> = { enabled: "true", readonly: "readonly", disabled: "false" };
 
@@ -126,7 +139,7 @@ export function ecosystemsFromManageSettings(settings: unknown, managed: Ecosyst
 /** The toggles whose reported state differs from the wanted one, as "docker: wanted readonly, reported enabled". */
 export function ecosystemMismatches(wanted: EcosystemToggles, reported: EcosystemToggles): string[] {
     return FIELDS.filter((n) => wanted[n] !== undefined && reported[n] !== undefined && wanted[n] !== reported[n])
-        .map((n) => `${n}: wanted ${String(wanted[n])}, reported ${String(reported[n])}`);
+        .map((n) => `${n}: wanted ${String(wanted[n])}, reported ${reportedText(reported[n])}`);
 }
 
 /** Only the toggles among `toggles` that `writes` touched (what a verification after the run may judge). */

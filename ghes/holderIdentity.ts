@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
+import { shown } from "./outsideText";
 
 /*
  * Who holds something on the appliance (its configuration lock, an operation record): one
@@ -44,7 +45,8 @@ export function parseHolder(text: string): HolderIdentity | undefined {
 /** For messages: who it is, without the noise. */
 export function describeHolder(text: string): string {
     const id = parseHolder(text);
-    if (!id) return text;
+    // Not an identity this package wrote: whatever the lock file says, quoted and cut.
+    if (!id) return shown(text);
     return `pid ${id.pid} on ${id.host} (machine ${id.machine}, boot ${id.boot})`;
 }
 

@@ -4,7 +4,7 @@ import { digestMatches, formatJournal, IDLE, JournalEntry, JournalRead, journalW
 import { MaintenanceClaim } from "../ghes/configurationApplier";
 import { endMaintenance } from "../ghes/configurationRun";
 import { ApplyStatus } from "../ghes/manageClient";
-import { printable } from "../ghes/printable";
+import { printable, shown } from "../ghes/outsideText";
 import { realClock } from "../ghes/clock";
 import { thisProcess } from "../ghes/runnerIdentity";
 import { GhesContext } from "../ghes/connection";
@@ -83,7 +83,7 @@ export async function applyDesired(
         if (claimsBucket) {
             const previous = await claimBucket({ ...inputs, owner: { hostname: inputs.hostname, allowShared: inputs.allowSharedBucket }, known: marker });
             marker = undefined; // a repeated attempt (reconnect) reads the marker afresh
-            if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous})`);
+            if (previous !== inputs.hostname) ctx.log(`storage check: bucket ${inputs.bucket} now marked as the Packages storage of ${inputs.hostname} (was: ${previous === "absent" ? "no marker" : shown(previous)})`);
         }
         return desired;
     }, unapplied.length > 0, (shell) => verifyEcosystems(appliance, inputs, toggled, shell, ctx));

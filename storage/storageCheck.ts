@@ -14,6 +14,8 @@ import {
 import { backoffDelay } from "../ghes/backoff";
 import { regionOfServiceUrl } from "../policies/s3Endpoint";
 import { Clock, realClock } from "../ghes/clock";
+import { shown } from "../ghes/outsideText";
+import { hostnameError } from "../validation/ghesValues";
 
 export interface StorageCheckOptions {
     serviceUrl: string;
@@ -161,12 +163,19 @@ async function readOwnerMarker(client: S3Client, o: StorageAccess): Promise<Owne
             `(${parsed === undefined ? "not JSON" : "JSON without a \"hostname\" string"}; it starts ${JSON.stringify(text.slice(0, 40))}). ` +
             `Find out who wrote it; if no other appliance uses this bucket, delete it (this package writes it again), or replace it with {"hostname": "<the appliance>"}. GHES was not changed.`);
     }
+    // Anyone with write access to the bucket can write the marker: a hostname that is no host
+    // name is refused (quoted, escaped), so it never reaches a message or a log as written.
+    if (hostnameError(hostname) !== undefined) {
+        throw new StorageCheckError(`storage check failed: s3://${o.bucket}/${OWNER_MARKER} (bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl}) is not an ownership marker this package wrote: ` +
+            `its hostname ${shown(hostname)} is not a host name. Find out who wrote it; if no other appliance uses this bucket, delete it (this package writes it again), ` +
+            `or replace it with {"hostname": "<the appliance>"}. GHES was not changed.`);
+    }
     return { hostname, etag };
 }
 
 function refuseOthersBucket(marker: OwnerMarker, owner: { hostname: string; allowShared: boolean }, o: StorageAccess): void {
     if (marker.hostname === undefined || marker.hostname === owner.hostname || owner.allowShared) return;
-    throw new StorageCheckError(`storage check failed: bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl} is marked as the Packages storage of ${marker.hostname} ` +
+    throw new StorageCheckError(`storage check failed: bucket ${JSON.stringify(o.bucket)} at ${o.serviceUrl} is marked as the Packages storage of ${shown(marker.hostname)} ` +
         `(s3://${o.bucket}/${OWNER_MARKER}), not of ${owner.hostname}. Two appliances on one bucket overwrite each other's packages ` +
         `(e.g. a staging instance restored from a production backup). Give this appliance its own bucket, or set allowSharedBucket: true for a planned hand-over. GHES was not changed.`);
 }

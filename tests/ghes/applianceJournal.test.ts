@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { digestMatches, formatJournal, journalFrom, JournalEntry, parseJournal, settingsDigest } from "../../ghes/applianceJournal";
-import { printable } from "../../ghes/printable";
+import { printable } from "../../ghes/outsideText";
 
 describe("ghes/applianceJournal: the operation journal's format", () => {
     const entry: JournalEntry = {

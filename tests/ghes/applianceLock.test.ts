@@ -116,7 +116,7 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
         it("stale by the bound its holder declared: broken", async () => {
             plant(`ci-runner-7:4242:cafe ${nowSeconds() - 120} 60\n`);
             await acquireApplianceLock(shell, options());
-            assert.ok(logs.some((l) => /breaking a stale configuration lock held by ci-runner-7:4242:cafe for 2 min/.test(l)), logs.join("\n"));
+            assert.ok(logs.some((l) => /breaking a stale configuration lock held by "ci-runner-7:4242:cafe" for 2 min/.test(l)), logs.join("\n"));
         });
 
         it("a holder with this host name on another machine (another boot) is alive until proved otherwise: not broken", async () => {
@@ -158,7 +158,7 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
         it("gives up after the wait, saying who holds it, since when, when it becomes stale and how to break it", async () => {
             plant(`ci-runner-7:4242:cafe ${nowSeconds() - 300} 1800\n`);
             await assert.rejects(acquireApplianceLock(shell, options({ ssh: { hostname: "ghes.example.com", port: 122 } })), (e: Error) => {
-                assert.match(e.message, /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance and still holds its configuration lock after waiting 60 s/);
+                assert.match(e.message, /another operation \("ci-runner-7:4242:cafe"\) is configuring this appliance and still holds its configuration lock after waiting 60 s/);
                 assert.match(e.message, /held since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(appliance clock, 5 min ago\)/);
                 assert.match(e.message, /stale in 2[45] min \(the 30 min its holder declared\), then the next operation breaks it/);
                 assert.match(e.message, /nothing was written/);
@@ -236,13 +236,20 @@ describe("ghes/applianceLock: judging a lock from what the appliance showed (pur
         }
     });
 
+    it("names a holder that is not an identity quoted and cut, never as the lock file says it", () => {
+        const long = `h${"x".repeat(255)}`;
+        const v = judgeLock(seen(`${long} ${NOW - 10} 60\n`), o) as { who: string };
+        assert.equal(v.who, `"h${"x".repeat(79)}"... (256 characters)`);
+        assert.equal((judgeLock(seen(`x ${NOW - 10} 60\n`), o) as { who: string }).who, "\"x\"");
+    });
+
     it("its own holder: ours", () => assert.deepEqual(judgeLock(seen("me 1 1\n"), o), { kind: "ours" }));
 
     it("ages a usable line by its timestamp and declared bound; exactly at the bound it still waits", () => {
-        assert.deepEqual(judgeLock(seen(`x ${NOW - 60} 60\n`, 9999), o), { kind: "wait", who: "x", sinceS: NOW - 60, ageMs: 60_000, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
+        assert.deepEqual(judgeLock(seen(`x ${NOW - 60} 60\n`, 9999), o), { kind: "wait", who: "\"x\"", sinceS: NOW - 60, ageMs: 60_000, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
         const v = judgeLock(seen(`x ${NOW - 61} 60\n`), o);
         assert.equal(v.kind, "break");
-        assert.match((v as { why: string }).why, /^breaking a stale configuration lock held by x for 61 s, longer than the 60 s its holder declared \(an interrupted operation\)$/);
+        assert.match((v as { why: string }).why, /^breaking a stale configuration lock held by "x" for 61 s, longer than the 60 s its holder declared \(an interrupted operation\)$/);
     });
 
     it("without a declared bound (or 0), uses its own; a huge declared bound is capped at 7 h", () => {
@@ -253,7 +260,7 @@ describe("ghes/applianceLock: judging a lock from what the appliance showed (pur
     });
 
     it("a timestamp up to 5 min ahead of the appliance's clock is believed (age 0); further ahead it is aged by the directory", () => {
-        assert.deepEqual(judgeLock(seen(`x ${NOW + 300} 60\n`, 9999), o), { kind: "wait", who: "x", sinceS: NOW + 300, ageMs: 0, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
+        assert.deepEqual(judgeLock(seen(`x ${NOW + 300} 60\n`, 9999), o), { kind: "wait", who: "\"x\"", sinceS: NOW + 300, ageMs: 0, staleAfterMs: 60_000, bound: "the 60 s its holder declared" });
         const v = judgeLock(seen(`x ${NOW + 301} 60\n`, 601), o);
         assert.equal(v.kind, "break");
         assert.match((v as { why: string }).why, /unknown holder: the lock has no usable holder line; aged by its directory's time\) for 10 min, longer than this operation's bound of 10 min/);
@@ -267,7 +274,7 @@ describe("ghes/applianceLock: judging a lock from what the appliance showed (pur
 
     it("a holder known to be gone is broken at once, an unusable line never is", () => {
         const v = judgeLock(seen(`gone ${NOW} 60\n`), o);
-        assert.deepEqual(v, { kind: "break", why: "breaking the configuration lock of gone: that process no longer runs on this machine", sighting: seen(`gone ${NOW} 60\n`) });
+        assert.deepEqual(v, { kind: "break", why: "breaking the configuration lock of \"gone\": that process no longer runs on this machine", sighting: seen(`gone ${NOW} 60\n`) });
         assert.equal(judgeLock(seen("gone", 1), o).kind, "wait");
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ecosystemKeys, ecosystemsFromManageSettings, ecosystemsFromSettings, ecosystemWrites, servedValue } from "../../ghes/ecosystemKeys";
+import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, ecosystemWrites, servedValue } from "../../ghes/ecosystemKeys";
 
 /*
  * The client's reading of the toggles, against GHES's rule as its configuration code states it
@@ -25,9 +25,24 @@ describe("ghes/ecosystemKeys: toggles as GHES computes them", () => {
         assert.deepEqual(ecosystemKeys(undefined), []);
     });
 
-    it("an unset toggle reads as enabled; a value stored by hand is kept, so it shows as drift", () => {
+    it("an unset toggle reads as enabled; a value stored by hand shows as drift, quoted (never the raw bytes)", () => {
         assert.deepEqual(ecosystemsFromSettings({}, { maven: "disabled", npmUpstreaming: false }), { maven: "enabled", npmUpstreaming: true });
-        assert.deepEqual(ecosystemsFromSettings({ "app.packages.docker-enabled": "yes" }, { docker: "enabled" }), { docker: "yes" });
+        assert.deepEqual(ecosystemsFromSettings({ "app.packages.docker-enabled": "yes" }, { docker: "enabled" }), { docker: "unrecognized \"yes\"" });
+        const garbage = "readonly\u001b]0;owned\u0007\u001b[2K\rnpm: ok";
+        assert.deepEqual(ecosystemsFromSettings({ "app.packages.npm-enabled": garbage, "app.packages.npm-upstreaming-enabled": garbage }, { npm: "enabled", npmUpstreaming: true }),
+            { npm: "unrecognized \"readonly\\u001b]0;owned\\u0007\\u001b[2K\\rnpm: ok\"", npmUpstreaming: "unrecognized \"readonly\\u001b]0;owned\\u0007\\u001b[2K\\rnpm: ok\"" });
+        assert.deepEqual(ecosystemsFromManageSettings({ feature_toggles: { packages: { npm_enabled: garbage } } }, { npm: "enabled" }),
+            { npm: "unrecognized \"readonly\\u001b]0;owned\\u0007\\u001b[2K\\rnpm: ok\"" });
+    });
+
+    it("a mismatch message shows a value read from the appliance without its control characters, cut", () => {
+        const garbage = `readonly\u001b]0;owned\u0007\u001b[2K\rnpm: ok${"x".repeat(200)}`;
+        const [message, ...rest] = ecosystemMismatches({ npm: "enabled" }, ecosystemsFromSettings({ "app.packages.npm-enabled": garbage }, { npm: "enabled" })!);
+        assert.deepEqual(rest, []);
+        assert.match(message, /^npm: wanted enabled, reported unrecognized "readonly\\u001b\]0;owned\\u0007\\u001b\[2K\\rnpm: okx+"\.\.\. \(230 characters\)$/);
+        assert.ok(![...message].some((c) => c < " " || c === "\u007f"), "no control character from the appliance reaches the message");
+        // A value handed in directly (not through the readers above) is escaped too.
+        assert.equal(ecosystemMismatches({ docker: "readonly" }, { docker: "x\ny" as never })[0], "docker: wanted readonly, reported \"x\\ny\"");
     });
 
     it("writes nothing for what GHES serves already (unset and declared enabled: no write, no run)", () => {

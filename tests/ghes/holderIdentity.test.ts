@@ -21,9 +21,11 @@ describe("ghes/holderIdentity: who holds something on the appliance, told apart 
         it(`refuses ${JSON.stringify(bad)}`, () => assert.equal(parseHolder(bad), undefined));
     }
 
-    it("describes a holder for people, and passes an older token through as it is", () => {
+    it("describes a holder for people, and shows an older token (or anything else) quoted", () => {
         assert.equal(describeHolder(TOKEN), "pid 4242 on ci-runner-7 (machine 0123456789ab, boot b00700000000)");
-        assert.equal(describeHolder("ci-runner-7:4242:cafe"), "ci-runner-7:4242:cafe");
+        // Not an identity: as the lock file says it, but quoted, escaped and cut (it comes from the appliance).
+        assert.equal(describeHolder("ci-runner-7:4242:cafe"), "\"ci-runner-7:4242:cafe\"");
+        assert.equal(describeHolder("a\n\u001b[2Kb"), "\"a\\n\\u001b[2Kb\"");
     });
 
     describe("a dead process of this machine, only when proved", () => {

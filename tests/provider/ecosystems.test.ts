@@ -64,6 +64,14 @@ describe("provider: package ecosystems (through the real dynamic-provider host)"
         assert.equal(r.value.diff, "some");
     });
 
+    it("drift on refresh: a value stored by hand that is no state (control characters included) reads back as unrecognized, quoted, never as raw bytes", async () => {
+        await life.create({ ecosystems: { docker: "readonly" } });
+        standIns.sim.setConfig({ [appKey("docker")]: "readonly\u001b]0;owned\u0007\u001b[2K\rdocker: ok" });
+        const r = await life.refresh();
+        assert.deepEqual(r.value.props.ecosystems, { docker: "unrecognized \"readonly\\u001b]0;owned\\u0007\\u001b[2K\\rdocker: ok\"" });
+        assert.equal(r.value.diff, "some");
+    });
+
     describe("GHES's own rule: an unset toggle is enabled, an app. false falls through to secrets. (rehearsal/packagesConfigRules.ts)", () => {
         it("refresh after an operator unsets a toggle the package disabled: reports enabled, as GHES serves it again, and shows drift", async () => {
             await life.create({ ecosystems: { npm: "disabled" } });

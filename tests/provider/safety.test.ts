@@ -216,7 +216,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             writeFileSync(join(lock, "holder"), `ci-runner-7:4242:cafe ${Math.floor(Date.now() / 1000)}\n`);
             const writes = h.sim.writes();
             await assert.rejects(h.provider.create(h.inputs({ bucket: h.bucket, applyTimeoutSeconds: 10 })),
-                /another operation \(ci-runner-7:4242:cafe\) is configuring this appliance.*ssh -p \d+ admin@127\.0\.0\.1 -- rm -rf \.ghes-packages-s3\.lock/s);
+                /another operation \("ci-runner-7:4242:cafe"\) is configuring this appliance.*ssh -p \d+ admin@127\.0\.0\.1 -- rm -rf \.ghes-packages-s3\.lock/s);
             assert.equal(h.sim.writes(), writes, "nothing written");
         });
 
@@ -225,7 +225,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
             mkdirSync(lock);
             // What 0.2.0 wrote, from a clone with the same host name whose process 999999 runs there.
             writeFileSync(join(lock, "holder"), `${hostname()}:999999:clone ${Math.floor(Date.now() / 1000)} 2400\n`);
-            await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), new RegExp(`another operation \\(${hostname()}:999999:clone\\) is configuring this appliance`));
+            await assert.rejects(h.provider.create(h.inputs({ applyTimeoutSeconds: 10 })), new RegExp(`another operation \\("${hostname()}:999999:clone"\\) is configuring this appliance`));
             assert.ok(!h.logs.some((l) => /breaking/.test(l)));
             assert.equal(h.sim.writes(), 0, "nothing written");
         });
@@ -299,10 +299,10 @@ describe("provider: safe against the real appliance and an interrupted world", (
         it("refuses a bucket another appliance's marker claims (a staging copy of production), before touching GHES", async () => {
             // Production claimed the bucket first.
             await h.s3!.putObjectText(h.bucket, OWNER_MARKER, JSON.stringify({ hostname: "ghes-prod.example.com", by: "ghes-packages-s3" }));
-            await assert.rejects(h.provider.create(h.inputs()), /marked as the Packages storage of ghes-prod\.example\.com .*not of 127\.0\.0\.1.*allowSharedBucket/s);
+            await assert.rejects(h.provider.create(h.inputs()), /marked as the Packages storage of "ghes-prod\.example\.com" .*not of 127\.0\.0\.1.*allowSharedBucket/s);
             assert.equal(h.sim.requests.length, 0, "GHES untouched");
             await h.provider.create(h.inputs({ allowSharedBucket: true }));
-            assert.ok(h.logs.some((l) => l.includes("now marked as the Packages storage of 127.0.0.1 (was: ghes-prod.example.com)")));
+            assert.ok(h.logs.some((l) => l.includes("now marked as the Packages storage of 127.0.0.1 (was: \"ghes-prod.example.com\")")));
             assert.equal(JSON.parse((await marker())!).hostname, "127.0.0.1", "the marker names this appliance now");
             const puts = h.s3!.requests.filter((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`)).length;
             await h.provider.create(h.inputs());

@@ -112,7 +112,7 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
             const puts = s3.requests.filter((r) => r.method === "PUT" && r.path.includes(OWNER_MARKER)).length;
             assert.equal(await claimBucket({ ...access(), owner: owner("ghes-a.example.com") }), "ghes-a.example.com");
             assert.equal(s3.requests.filter((r) => r.method === "PUT" && r.path.includes(OWNER_MARKER)).length, puts);
-            await assert.rejects(claimBucket({ ...access(), owner: owner("ghes-b.example.com") }), /marked as the Packages storage of ghes-a\.example\.com .*not of ghes-b\.example\.com/);
+            await assert.rejects(claimBucket({ ...access(), owner: owner("ghes-b.example.com") }), /marked as the Packages storage of "ghes-a\.example\.com" .*not of ghes-b\.example\.com/);
         });
 
         it("of two appliances claiming at once, exactly one wins, every time (20 trials)", async () => {
@@ -151,6 +151,18 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
                 s3.conflictNextConditionalWrites = 0;
             }
             assert.equal(await markerOwner(), "ghes-a.example.com", "bounded: gives up without writing");
+        });
+
+        it("refuses a marker whose hostname is not a host name, naming bucket and object, the value quoted with its control characters escaped", async () => {
+            const forged = "ghes-a\n\u001b[1A\u001b[2K\u001b[32m    storage check passed\u001b[0m";
+            await s3.putObjectText(BUCKET, OWNER_MARKER, JSON.stringify({ hostname: forged }));
+            for (const attempt of [() => run({ owner: owner("ghes-b.example.com") }), () => claimBucket({ ...access(), owner: owner("ghes-b.example.com", true) })]) {
+                const err = await attempt().then(() => undefined, (e: Error) => e);
+                assert.ok(err, "refused, even with allowSharedBucket");
+                assert.match(err.message, /s3:\/\/acme-packages\/_ghes-packages-owner\.json .*hostname "ghes-a\\n\\u001b\[1A\\u001b\[2K\\u001b\[32m {4}storage check passed\\u001b\[0m" is not a host name/);
+                assert.ok(![...err.message].some((c) => c < " " || c === "\u007f"), "no control character from the bucket reaches the message");
+            }
+            assert.equal(await markerOwner(), forged, "nothing written over it");
         });
 
         it("a hand-over decides on the marker as it is when written, not as the check read it (and names that owner)", async () => {
