@@ -159,7 +159,7 @@ async function writeThenApply(
     afterRun?: (shell: AdminShell) => Promise<void>,
 ): Promise<WriteOutcome> {
     // Kept across a reconnect: a write cut off by a dropped connection may still have landed.
-    const outcome: WriteOutcome & { attempted: boolean } = { written: [], attempted: false, runNeeded: false };
+    const outcome: WriteOutcome = { written: [], runNeeded: false };
     const runner = (ctx.runner ?? thisProcess)();
     const holder = runner.holder;
     const underLock = lockHeldBy(holder);
@@ -440,10 +440,9 @@ const AFTER_FAILED_WRITE: Record<BatchWriteOutcome["kind"], string> = {
  * Writes the keys in write order with one remote command, all or nothing (the key pair can
  * never be left half-written); a failure reports exactly what GHES stores now.
  */
-async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSettings, ctx: GhesContext, progress: { attempted: boolean; written: string[] }): Promise<void> {
+async function writeKeys(shell: AdminShell, keys: string[], desired: GhesSettings, ctx: GhesContext, progress: { written: string[] }): Promise<void> {
     if (keys.length === 0) return;
     const masked = maskSettings(desired);
-    progress.attempted = true;
     try {
         await shell.setConfigs(keys.map((key) => ({ key, value: desired[key] as string, secret: SECRET_KEYS.has(key) })));
     } catch (err) {
