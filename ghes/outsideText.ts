@@ -25,11 +25,13 @@ export function shown(value: unknown, max = 80): string {
 /**
  * The same, unquoted, for a value embedded in a sentence (a lock holder, a configuration
  * owner): control characters (terminal escapes included) shown as `\xNN`, the characters
- * above as `\uNNNN`, cut at `max` characters.
+ * above as `\uNNNN`, cut at `max` characters. `keepLines`: newlines and tabs stay (multi-line
+ * output such as stderr).
  */
-export function printable(value: string, max = 120): string {
+export function printable(value: string, max = 120, keepLines = false): string {
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-    const out = value.replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+    const controls = keepLines ? /[\x00-\x08\x0b-\x1f]/g : /[\x00-\x1f]/g;
+    const out = value.replace(controls, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
         .replace(UNSAFE, (c) => { const code = c.charCodeAt(0); return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`; });
     return out.length > max ? `${out.slice(0, max)}... (${out.length} characters)` : out;
 }

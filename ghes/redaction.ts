@@ -1,3 +1,5 @@
+import { printable } from "./outsideText";
+
 /*
  * Secrets out of text. Masking always comes before any cut: a cut first could split a secret,
  * and its first half would no longer match (issue 13).
@@ -18,8 +20,10 @@ export function maskSecrets(text: string, secrets: Iterable<string | undefined>)
     return out;
 }
 
-/** At most `max` characters of (trimmed) text for a message, secrets masked first. */
+/**
+ * At most `max` characters of (trimmed) text from the appliance for a message: secrets masked
+ * first, then terminal escapes and other control characters shown escaped (lines kept).
+ */
 export function excerpt(text: string, secrets: Iterable<string | undefined> = [], max = 300): string {
-    const masked = maskSecrets(text.trim(), secrets);
-    return masked.length > max ? `${masked.slice(0, max)}...` : masked;
+    return printable(maskSecrets(text.trim(), secrets), max, true);
 }

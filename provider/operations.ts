@@ -113,7 +113,7 @@ export async function disablePackages(inputs: GhesSettingsInputs, ctx: ProviderC
     const outcome = await writeThenApply(appliance, inputs, ctx, (current, owner) => {
         // Another resource or stack may have taken the appliance over since: never switch off its storage.
         if (current[KEYS.bucket] !== inputs.bucket || current[KEYS.accessKeyId] !== inputs.accessKeyId) {
-            ctx.log(`GHES no longer holds this resource's storage (bucket ${printable(JSON.stringify(current[KEYS.bucket] ?? ""))}): Packages is left as it is`);
+            ctx.log(`GHES no longer holds this resource's storage (bucket ${shown(current[KEYS.bucket] ?? "")}): Packages is left as it is`);
             return undefined;
         }
         // The same storage, configured since by a resource that reaches the appliance by another name (a replacement).
@@ -170,9 +170,10 @@ async function writeThenApply(
         /** The journal as the appliance holds it, and how this operation leaves it (computed at the end). */
         const j: { now: JournalEntry; start?: JournalRead; done: boolean; claimReleased: boolean; owner?: string } = { now: { ...IDLE }, done: false, claimReleased: false };
         let finished = false;
+        // Finished only once the final command ran: a connection lost on the way leaves it to `finally` (reconnect, else WARNING).
         const finish = async (sh: AdminShell) => {
-            finished = true;
             await finishOperation(sh, holder, journalAtEnd(j, holder), j.done, inputs.hostname, ctx);
+            finished = true;
         };
         try {
             const read = await readJournalAndConfig(shell, keysToRead(inputs, appliance));
@@ -249,7 +250,7 @@ async function writeThenApply(
                 await appliance.withAdminShell(async (fresh) => {
                     await verifyApplied(fresh, desired, outcome.runId as string);
                     await afterRun?.(fresh);
-                    await finish(fresh);
+                    await finish(fresh).catch((e) => { if (!isConnectionLost(e)) throw e; });
                 });
             });
         } catch (err) {
