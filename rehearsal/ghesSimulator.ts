@@ -150,13 +150,15 @@ export class GhesSimulator {
      * ghe-config key `core.subdomain-isolation` (GHES's configuration code reads
      * `raw_config["subdomain-isolation"]` beside `raw_config["github-hostname"]`, which is
      * `ghe-config core.github-hostname`); the Manage API reports it as `subdomain_isolation`.
-     * On by default, as the package's examples assume.
+     * On by default: a test default, no source (GHES docs describe enabling it; the client reads it
+     * at run time and never assumes it).
      */
     get subdomainIsolation(): boolean { return this.config()[SUBDOMAIN_ISOLATION_KEY] === "true"; }
     set subdomainIsolation(on: boolean) { this.setConfig({ [SUBDOMAIN_ISOLATION_KEY]: String(on) }); }
     /**
      * ghe-config keys this appliance accepts but ignores: written, yet its configuration code
-     * and settings treat them as unset (a version where an observed key differs).
+     * and settings treat them as unset. No source: fault injection, for a version where an observed
+     * key differs (the client verifies what it wrote after the run, provider/operations.ts).
      */
     readonly ignoredKeys = new Set<string>();
     /**
