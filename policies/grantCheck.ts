@@ -125,7 +125,8 @@ export function bucketPolicyGrants(doc: unknown): string[] {
     statementsOf(doc).forEach((s, i) => {
         if (s.Effect !== "Allow") return;
         const what = s.NotAction !== undefined ? `every action except ${list(s.NotAction).join(", ")}` : list(s.Action).join(", ");
-        const who = s.NotPrincipal !== undefined ? `everyone except ${principals(s.NotPrincipal).join(", ")}` : principals(s.Principal).join(", ");
+        // AWS refuses such a statement (Principal is required), but the finding must still read.
+        const who = s.NotPrincipal !== undefined ? `everyone except ${principals(s.NotPrincipal).join(", ")}` : principals(s.Principal).join(", ") || "(no principal named)";
         grants.push(`${label(s, i)} allows ${what} to ${who}`);
     });
     return grants;

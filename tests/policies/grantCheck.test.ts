@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ghesBucketPolicy } from "../../policies/bucketPolicy";
-import { bucketPolicyGrants, identityGrantExcess, tlsOnlyGaps } from "../../policies/grantCheck";
+import { bucketPolicyGrants, identityGrantExcess, statementsOf, tlsOnlyGaps } from "../../policies/grantCheck";
 import { GHES_BUCKET_ACTIONS, GHES_KMS_ACTIONS, GHES_OBJECT_ACTIONS, ghesIdentityPolicy, PolicyDocument } from "../../policies/identityPolicy";
 import { DEFAULT_KEY_POLICY, KMS_KEY } from "../../rehearsal/fixtures";
 import { evaluate } from "../support/iamEvaluator";
@@ -52,6 +52,62 @@ describe("policies/grantCheck: what an identity policy grants beyond GHES Packag
         assert.deepEqual(identityGrantExcess(allow("s3:GetObject", "arn:aws:s3:::acme-*/*"), {}), ["statement #1 allows s3:GetObject on arn:aws:s3:::acme-*/*: GHES needs it on its bucket's objects (BUCKET/*) only"]);
         assert.deepEqual(identityGrantExcess(allow("s3:PutBucketPolicy", OTHER), {}), ["statement #1 allows s3:PutBucketPolicy, which GHES Packages does not use"]);
         assert.deepEqual(identityGrantExcess(ghesIdentityPolicy({ bucketArn: OTHER }), {}), []);
+    });
+
+    it("names a statement by its Sid only when the Sid is non-empty text, otherwise by its position", () => {
+        const doc = { Statement: [
+            { Sid: "", Effect: "Allow", Action: "s3:PutBucketPolicy", Resource: BUCKET },
+            { Sid: 7, Effect: "Allow", Action: "s3:PutBucketPolicy", Resource: BUCKET },
+            { Sid: "Extra", Effect: "Allow", Action: "s3:PutBucketPolicy", Resource: BUCKET },
+        ] };
+        assert.deepEqual(identityGrantExcess(doc, { bucketArn: BUCKET }), [
+            "statement #1 allows s3:PutBucketPolicy, which GHES Packages does not use",
+            "statement #2 allows s3:PutBucketPolicy, which GHES Packages does not use",
+            "statement \"Extra\" allows s3:PutBucketPolicy, which GHES Packages does not use",
+        ]);
+    });
+
+    it("lists every excess resource and every NotAction/NotResource entry, comma-separated", () => {
+        const doc = { Statement: [
+            { Effect: "Allow", NotAction: ["s3:DeleteBucket", "s3:PutBucketPolicy"], NotResource: [OTHER, `${OTHER}/*`] },
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: [BUCKET, OTHER, "*"] },
+            { Effect: "Allow", Action: "s3:PutObject", Resource: [`${BUCKET}/*`, `${OTHER}/*`, "*"] },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: [KMS_KEY, OTHER_KEY, "*"] },
+        ] };
+        assert.deepEqual(identityGrantExcess(doc, { bucketArn: BUCKET, kmsKeyArn: KMS_KEY }), [
+            "statement #1 allows every action except s3:DeleteBucket, s3:PutBucketPolicy (NotAction)",
+            "statement #1 allows every resource except arn:aws:s3:::acme-actions-cache, arn:aws:s3:::acme-actions-cache/* (NotResource)",
+            "statement #2 allows s3:ListBucket on arn:aws:s3:::acme-actions-cache, *: GHES needs it on arn:aws:s3:::acme-ghes-packages only",
+            "statement #3 allows s3:PutObject on arn:aws:s3:::acme-actions-cache/*, *: GHES needs it on arn:aws:s3:::acme-ghes-packages/* only",
+            `statement #4 allows kms:Decrypt on ${OTHER_KEY}, *: GHES needs it on ${KMS_KEY} only`,
+        ]);
+    });
+
+    it("without the bucket's ARN or key, accepts one bucket, its objects and one key in any partition, and nothing wider", () => {
+        const accepted = { Statement: [
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws-us-gov:s3:::acme-ghes-packages" },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-cn:s3:::acme-ghes-packages/*" },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+        ] };
+        assert.deepEqual(identityGrantExcess(accepted, {}), []);
+        const wider = { Statement: [
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: ["arn:aws:s3:::acme/*", "arn:aws:s3:::acme*", "*arn:aws:s3:::acme"] },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::acme/*/*", "arn:aws:s3:::acme/**", "*arn:aws:s3:::acme/*"] },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: ["arn:aws:kms:us-east-1:111122223333:key/1234*", "*arn:aws:kms:us-east-1:111122223333:key/1234"] },
+        ] };
+        assert.deepEqual(identityGrantExcess(wider, {}), [
+            "statement #1 allows s3:ListBucket on arn:aws:s3:::acme/*, arn:aws:s3:::acme*, *arn:aws:s3:::acme: GHES needs it on its bucket's ARN only",
+            "statement #2 allows s3:GetObject on arn:aws:s3:::acme/*/*, arn:aws:s3:::acme/**, *arn:aws:s3:::acme/*: GHES needs it on its bucket's objects (BUCKET/*) only",
+            "statement #3 allows kms:Decrypt on arn:aws:kms:us-east-1:111122223333:key/1234*, *arn:aws:kms:us-east-1:111122223333:key/1234: GHES needs it on the bucket's KMS key only",
+        ]);
+    });
+
+    it("reads a document without statements as granting nothing, and refuses one that is not a JSON object", () => {
+        assert.deepEqual(statementsOf({ Version: "2012-10-17" }), []);
+        assert.deepEqual(identityGrantExcess("{\"Version\":\"2012-10-17\"}", { bucketArn: BUCKET }), []);
+        assert.throws(() => identityGrantExcess("null", { bucketArn: BUCKET }), /^Error: the policy document is not a JSON object$/);
+        assert.throws(() => identityGrantExcess("42", { bucketArn: BUCKET }), /^Error: the policy document is not a JSON object$/);
+        assert.throws(() => tlsOnlyGaps(null, BUCKET), /^Error: the policy document is not a JSON object$/);
     });
 
     it("agrees with an IAM evaluator: an accepted document allows nothing outside the GHES pairs, every refused one allows something", async function () {
@@ -109,6 +165,40 @@ describe("policies/grantCheck: what a bucket policy lacks to be TLS-only", () =>
         assert.deepEqual(tlsOnlyGaps(deny({ Resource: `${BUCKET}/*` }), BUCKET), both, "the objects only");
     });
 
+    it("counts a deny whose actions include s3:* among others; names the one gap when only the TLS-version deny is there", () => {
+        const doc = { Statement: [
+            { Effect: "Deny", Principal: "*", Action: ["s3:GetObject", "s3:*"], Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        ] };
+        assert.deepEqual(tlsOnlyGaps(doc, BUCKET), ["no statement denies TLS older than 1.2 (Deny s3:* when s3:TlsVersion is NumericLessThan 1.2)"]);
+        const versionOnly = { Statement: [
+            { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+        ] };
+        assert.deepEqual(tlsOnlyGaps(versionOnly, BUCKET), ["no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)"]);
+    });
+
+    it("does not count an Allow, a NotPrincipal, NotAction or NotResource deny, another Bool key, or a deny without a usable condition", () => {
+        const both = [
+            "no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)",
+            "no statement denies TLS older than 1.2 (Deny s3:* when s3:TlsVersion is NumericLessThan 1.2)",
+        ];
+        const tls = { Bool: { "aws:SecureTransport": "false" } };
+        const version = { NumericLessThan: { "s3:TlsVersion": "1.2" } };
+        const pair = (extra: Record<string, unknown>) => ({ Statement: [
+            { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: tls, ...extra },
+            { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: version, ...extra },
+        ] });
+        assert.deepEqual(tlsOnlyGaps(pair({}), BUCKET), [], "the pair itself");
+        assert.deepEqual(tlsOnlyGaps(pair({ Effect: "Allow" }), BUCKET), both, "Allow");
+        assert.deepEqual(tlsOnlyGaps(pair({ NotPrincipal: { AWS: "arn:aws:iam::999999999999:root" } }), BUCKET), both, "NotPrincipal");
+        assert.deepEqual(tlsOnlyGaps(pair({ NotAction: "s3:GetObject" }), BUCKET), both, "NotAction");
+        assert.deepEqual(tlsOnlyGaps(pair({ NotResource: `${BUCKET}/private/*` }), BUCKET), both, "NotResource");
+        assert.deepEqual(tlsOnlyGaps({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:ViaAWSService": "false" } } }] }, BUCKET), both, "another Bool key");
+        // Principal or Condition missing or null, or an operator without keys: counted as no deny, not a crash.
+        for (const extra of [{ Principal: undefined }, { Principal: null }, { Condition: undefined }, { Condition: null }, { Condition: { Bool: null } }]) {
+            assert.deepEqual(tlsOnlyGaps(pair(extra), BUCKET), both, JSON.stringify(extra));
+        }
+    });
+
     it("names each missing deny; a deny on the objects only, or for one action, does not count", () => {
         assert.deepEqual(tlsOnlyGaps({ Statement: [] }, BUCKET), [
             "no statement denies requests without TLS (Deny s3:* on the bucket and its objects when aws:SecureTransport is false)",
@@ -138,6 +228,18 @@ describe("policies/grantCheck: what a Packages bucket policy grants (it must gra
             "statement #2 allows every action except s3:DeleteBucket to *",
             "statement #3 allows s3:GetObject, s3:PutObject to everyone except arn:aws:iam::999999999999:root",
             "statement #4 allows s3:PutObject to logging.s3.amazonaws.com",
+        ]);
+    });
+
+    it("lists every NotAction entry and NotPrincipal, and still names an Allow whose principal is missing or null", () => {
+        assert.deepEqual(bucketPolicyGrants({ Statement: [
+            { Effect: "Allow", NotPrincipal: { AWS: ["arn:aws:iam::999999999999:root", "111122223333"] }, NotAction: ["s3:DeleteBucket", "s3:PutBucketPolicy"], Resource: "*" },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+            { Effect: "Allow", Principal: null, Action: "s3:GetObject", Resource: "*" },
+        ] }), [
+            "statement #1 allows every action except s3:DeleteBucket, s3:PutBucketPolicy to everyone except arn:aws:iam::999999999999:root, 111122223333",
+            "statement #2 allows s3:GetObject to (no principal named)",
+            "statement #3 allows s3:GetObject to (no principal named)",
         ]);
     });
 });
