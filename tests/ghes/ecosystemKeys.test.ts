@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
-import { ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, ecosystemWrites, servedValue } from "../../ghes/ecosystemKeys";
+import {
+    ecosystemKeys, ecosystemMismatches, ecosystemsFromManageSettings, ecosystemsFromSettings, ecosystemWrites, NPM_UPSTREAMING_KEY, servedValue,
+    servesContainerRegistry, writtenToggles,
+} from "../../ghes/ecosystemKeys";
 
 /*
  * The client's reading of the toggles, against GHES's rule as its configuration code states it
@@ -71,5 +74,62 @@ describe("ghes/ecosystemKeys: toggles as GHES computes them", () => {
         assert.deepEqual(ecosystemsFromManageSettings(settings, { docker: "readonly", npm: "disabled", npmUpstreaming: true, maven: "enabled" }),
             { docker: "readonly", npm: "disabled", npmUpstreaming: false });
         assert.deepEqual(ecosystemsFromManageSettings({ subdomain_isolation: true }, { docker: "enabled" }), {});
+    });
+
+    it("names npm upstreaming's app. key as GHES does", () => {
+        assert.equal(NPM_UPSTREAMING_KEY, "app.packages.npm-upstreaming-enabled");
+    });
+
+    it("with no toggles declared, reads nothing, writes nothing and reports nothing", () => {
+        assert.deepEqual(ecosystemWrites(undefined, { "app.packages.npm-enabled": "false" }), {});
+        assert.equal(ecosystemsFromSettings({ "app.packages.npm-enabled": "false" }, undefined), undefined);
+    });
+
+    it("disabling when secrets. already says false writes app. false only", () => {
+        assert.deepEqual(ecosystemWrites({ npm: "disabled" }, { "app.packages.npm-enabled": "true", "secrets.packages.npm-enabled": "false" }), { "app.packages.npm-enabled": "false" });
+    });
+
+    it("reads from the Manage API only the managed toggles, and nothing from an answer without feature_toggles", () => {
+        const settings = { feature_toggles: { packages: { docker_enabled: "readonly", npm_enabled: "false", maven_enabled: "true", npm_upstreaming_enabled: true } } };
+        assert.deepEqual(ecosystemsFromManageSettings(settings, { npm: "enabled" }), { npm: "disabled" });
+        assert.deepEqual(ecosystemsFromManageSettings(undefined, { npm: "enabled" }), {});
+        assert.deepEqual(ecosystemsFromManageSettings({ feature_toggles: { packages: null } }, { npm: "enabled" }), {});
+    });
+
+    it("reports a mismatch only for a toggle both wanted and reported, and differing", () => {
+        assert.deepEqual(ecosystemMismatches(
+            { docker: "enabled", npm: "readonly", maven: "disabled", nuget: "disabled", npmUpstreaming: true },
+            { docker: "readonly", npm: "readonly", rubygems: "enabled", nuget: "enabled", npmUpstreaming: false },
+        ), [
+            "docker: wanted enabled, reported readonly",
+            "nuget: wanted disabled, reported enabled",
+            "npmUpstreaming: wanted true, reported false",
+        ]);
+        assert.deepEqual(ecosystemMismatches({ container: "readonly" }, { container: "disabled" }), ["container: wanted readonly, reported disabled"]);
+        assert.deepEqual(ecosystemMismatches({ npm: "enabled" }, {}), [], "not reported: not judged");
+    });
+
+    it("a mismatch shows a value the readers marked unrecognized as it is, and escapes a raw value that only contains that form", () => {
+        const fromReader = ecosystemsFromSettings({ "app.packages.docker-enabled": "yes" }, { docker: "enabled" })!;
+        assert.deepEqual(ecosystemMismatches({ docker: "enabled" }, fromReader), ["docker: wanted enabled, reported unrecognized \"yes\""]);
+        assert.deepEqual(ecosystemMismatches({ docker: "enabled", npm: "enabled" }, { docker: "evil\nunrecognized \"yes\"" as never, npm: "unrecognized \"yes\"\nevil" as never }), [
+            "docker: wanted enabled, reported \"evil\\nunrecognized \\\"yes\\\"\"",
+            "npm: wanted enabled, reported \"unrecognized \\\"yes\\\"\\nevil\"",
+        ]);
+    });
+
+    it("of the declared toggles, keeps for verification only those whose app. or secrets. key was written", () => {
+        const toggles = { container: "readonly", docker: "enabled", npm: "disabled", maven: "enabled", npmUpstreaming: false } as const;
+        assert.deepEqual(writtenToggles(toggles, ["app.packages.docker-enabled", "secrets.packages.npm-enabled", "app.packages.npm-upstreaming-enabled", "secrets.packages.rubygems-enabled", "app.storage.packages.bucket"]),
+            { docker: "enabled", npm: "disabled", npmUpstreaming: false });
+        assert.deepEqual(writtenToggles(toggles, []), {});
+    });
+
+    it("serves the Container registry when it is enabled or read-only, not when disabled or not managed", () => {
+        assert.equal(servesContainerRegistry({ container: "enabled" }), true);
+        assert.equal(servesContainerRegistry({ container: "readonly" }), true);
+        assert.equal(servesContainerRegistry({ container: "disabled" }), false);
+        assert.equal(servesContainerRegistry({ docker: "enabled" }), false);
+        assert.equal(servesContainerRegistry(undefined), false);
     });
 });
