@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BATCH_EXIT, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch, parseSetBatchOutcome } from "../../ghes/gheConfigBatch";
@@ -72,6 +72,31 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
         assert.equal(run(gheConfigSetBatch(entries), "").code, BATCH_EXIT.nothingWrittenStdin, "a secret missing on stdin writes nothing");
     });
 
+    it("takes 40 keys in one batch, and reads the highest restore status of such a batch (100 + 40) as restored", () => {
+        const entries = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, secret: i % 2 === 0 }));
+        assert.doesNotThrow(() => gheConfigSetBatch(entries));
+        const reports = entries.map((_, i) => `ghes-packages-s3-restore ${i} restored`).join("\n");
+        assert.deepEqual(parseSetBatchOutcome(entries, 140, reports), { kind: "restored", failedKey: undefined });
+    });
+
+    it("a successful batch prints nothing on standard error", () => {
+        const entries = [{ key: "a", value: "x", secret: false }, { key: "b", value: "y", secret: true }];
+        const r = spawnSync("/bin/sh", ["-c", gheConfigSetBatch(entries, "true")], { input: batchStdin(entries), env: { PATH: `${bin}:/usr/bin:/bin`, GHE_SIM_CONFIG_DIR: join(dir, "cfg"), GHE_SIM_ARGV_LOG: join(dir, "argv") } });
+        assert.deepEqual([r.status, r.stderr.toString("utf8")], [0, ""]);
+    });
+
+    it("a hang-up (the SSH connection dropped) after the first write does not stop the batch half-way", () => {
+        // ghe-config that hangs up its caller once key a is written, as sshd does when the client goes away.
+        const hup = join(dir, "hup");
+        mkdirSync(hup);
+        writeFileSync(join(hup, "ghe-config"), `#!/bin/sh\n${bin}/ghe-config "$@"; s=$?\n[ "$#" = 2 ] && [ "$1" = a ] && kill -HUP $PPID\nexit $s\n`);
+        chmodSync(join(hup, "ghe-config"), 0o755);
+        const entries = [{ key: "a", value: "1", secret: false }, { key: "b", value: "2", secret: false }];
+        const r = run(gheConfigSetBatch(entries), "", "/bin/sh", { PATH: `${hup}:${bin}:/usr/bin:/bin` });
+        assert.equal(r.code, 0);
+        assert.deepEqual(readConfigDir(join(dir, "cfg")), { a: "1", b: "2" });
+    });
+
     describe("parseSetBatchOutcome believes only a status and a report that fit together", () => {
         const entries = [{ key: "a" }, { key: "b" }, { key: "c" }];
         const report = (...states: string[]) => states.map((s, i) => `ghes-packages-s3-restore ${i} ${s}`).join("\n");
@@ -91,14 +116,32 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
             ["255", 255, "", { kind: "unknown", status: 255 }],
             ["no status", null, "", { kind: "unknown", status: null }],
             ["just below the restore-failed range", 149, report("previous"), { kind: "unknown", status: 149 }],
+            ["restore failed at a (lowest restore-failed status)", 150, report("new"), { kind: "restore-failed", failedKey: "a", stored: [{ key: "a", state: "new" }] }],
+            ["restore failed after the follow-up (highest status)", 153, report("previous", "previous", "unknown"), { kind: "restore-failed", failedKey: undefined, stored: [{ key: "a", state: "previous" }, { key: "b", state: "previous" }, { key: "c", state: "unknown" }] }],
+            ["a report line missing (restore failed)", 151, report("new"), { kind: "unknown", status: 151 }],
         ];
         for (const [name, code, stdout, expected] of cases) {
             it(`${name}: ${JSON.stringify(expected)}`, () => assert.deepEqual(parseSetBatchOutcome(entries, code, stdout), expected));
         }
+        it("with 40 keys, a status just below the restore-failed range is still unknown, whatever the report lines say", () => {
+            const forty = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}` }));
+            const lines = Array.from({ length: 40 }, (_, i) => `ghes-packages-s3-restore ${i} ${i === 0 ? "new" : "previous"}`).join("\n");
+            assert.deepEqual(parseSetBatchOutcome(forty, 145, lines), { kind: "unknown", status: 145 });
+            assert.deepEqual(parseSetBatchOutcome(forty, 60, lines), { kind: "unknown", status: 60 });
+        });
+
         it("report lines are matched whole (a line that merely contains one is ignored)", () => {
             assert.deepEqual(parseSetBatchOutcome(entries, 100, "x ghes-packages-s3-restore 0 previous"), { kind: "unknown", status: 100 });
             assert.deepEqual(parseSetBatchOutcome(entries, 100, "  ghes-packages-s3-restore 0 previous  \n"), { kind: "restored", failedKey: "a" });
         });
+    });
+
+    it("reads an unset key as status 1 with no value, a status above 9 whole, and ignores lines that are not its rows", () => {
+        writeConfigDir(join(dir, "cfg"), { set: "v" });
+        const keys = ["unset", "set"];
+        assert.deepEqual(parseGetBatch(keys, run(gheConfigGetBatch(keys)).stdout), [{ key: "unset", status: 1, value: "" }, { key: "set", status: 0, value: "v" }]);
+        const banner = "Welcome 1 0 61\n0 1 2 3\n1 0 7a\n";
+        assert.deepEqual(parseGetBatch(["k"], `${banner}0 127 \n0 0 61zz\n`), [{ key: "k", status: 127, value: "" }]);
     });
 
     it("reads hostile values back intact, one trailing newline removed as ghe-config prints one", () => {
