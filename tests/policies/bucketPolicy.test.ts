@@ -53,4 +53,26 @@ describe("policies/bucketPolicy: transport and network restrictions", () => {
     it("without an allow list, has no address condition at all", () => {
         assert.ok(!JSON.stringify(policy).includes("aws:SourceIp"));
     });
+
+    // Written out whole: this is what the plan shows and what the stack's state holds; any change
+    // to it (a Sid included) is an update of every user's bucket policy.
+    it("is exactly the two TLS denies, and with an allow list and endpoints the data-access deny, as written here", () => {
+        const tlsDenies = [
+            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            { Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+        ];
+        const dataActions = ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+        assert.deepEqual(policy, { Version: "2012-10-17", Statement: tlsDenies });
+        const cidrs = ["203.0.113.0/24"];
+        const endpoints = ["vpce-0a1b2c3d4e5f60718"];
+        assert.deepEqual(ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: cidrs, allowedVpcEndpointIds: endpoints }), { Version: "2012-10-17", Statement: [...tlsDenies, {
+            Sid: "DenyDataAccessOutsideAllowedNetworks", Effect: "Deny", Principal: "*", Action: dataActions, Resource: [BUCKET, `${BUCKET}/*`],
+            Condition: { NotIpAddress: { "aws:SourceIp": ["203.0.113.0/24"] }, StringNotEqualsIfExists: { "aws:SourceVpce": ["vpce-0a1b2c3d4e5f60718"] } },
+        }] });
+        const withoutEndpoints = ghesBucketPolicy({ bucketArn: BUCKET, allowedSourceCidrs: cidrs, allowedVpcEndpointIds: [] });
+        assert.deepEqual(withoutEndpoints.Statement[2].Condition, { NotIpAddress: { "aws:SourceIp": ["203.0.113.0/24"] } }, "an empty endpoint list adds no condition");
+        cidrs.push("198.51.100.0/24");
+        endpoints.push("vpce-99999999999999999");
+        assert.deepEqual(withoutEndpoints.Statement[2].Condition, { NotIpAddress: { "aws:SourceIp": ["203.0.113.0/24"] } }, "the document holds its own copies of the lists");
+    });
 });

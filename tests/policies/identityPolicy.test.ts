@@ -73,4 +73,17 @@ describe("policies/identityPolicy: the GHES key may do exactly what GHES documen
             assert.equal(await evaluate({ identity: withKms, resourcePolicy: DEFAULT_KEY_POLICY, action, resource: KMS_KEY }), "ImplicitlyDenied", action);
         }
     });
+
+    // Written out whole: this is what the plan shows and what the stack's state holds.
+    it("is exactly these statements, as written here", () => {
+        const s3 = [
+            { Sid: "GhesPackagesBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: BUCKET },
+            { Sid: "GhesPackagesObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: `${BUCKET}/*` },
+        ];
+        assert.deepEqual(policy, { Version: "2012-10-17", Statement: s3 });
+        assert.deepEqual(ghesIdentityPolicy({ bucketArn: BUCKET, kmsKeyArn: KMS_KEY }), { Version: "2012-10-17", Statement: [
+            ...s3, { Sid: "GhesPackagesKms", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KMS_KEY },
+        ] });
+        assert.deepEqual(ghesIdentityPolicy({ bucketArn: BUCKET, kmsKeyArn: "" }), { Version: "2012-10-17", Statement: s3 }, "an empty key ARN adds no KMS statement");
+    });
 });
