@@ -180,6 +180,8 @@ describe("ghes/applianceJournal: the journal on the appliance, through a real sh
         await assert.rejects(writeJournal(silent, IDLE), /could not be written \(exit status 0\): forced command$/);
         silent.exec = () => Promise.resolve({ code: 1, stdout: "ghes-packages-s3:journal-written\n", stderr: "" });
         await assert.rejects(writeJournal(silent, IDLE), /could not be written \(exit status 1\): $/);
+        silent.exec = () => Promise.resolve({ code: 2, stdout: "", stderr: `${"e".repeat(300)}\n` });
+        await assert.rejects(writeJournal(silent, IDLE), (e: Error) => e.message.endsWith(`(exit status 2): ${"e".repeat(200)}`), "the appliance's error output cut at 200 characters");
         silent.exec = () => Promise.resolve({ code: 0, stdout: "banner\n  ghes-packages-s3:journal-written  \n", stderr: "" });
         await writeJournal(silent, IDLE);
     });
