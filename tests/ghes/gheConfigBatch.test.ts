@@ -140,7 +140,7 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
         writeConfigDir(join(dir, "cfg"), { set: "v" });
         const keys = ["unset", "set"];
         assert.deepEqual(parseGetBatch(keys, run(gheConfigGetBatch(keys)).stdout), [{ key: "unset", status: 1, value: "" }, { key: "set", status: 0, value: "v" }]);
-        const banner = "Welcome 1 0 61\n0 1 2 3\n1 0 7a\n";
+        const banner = "Welcome 0 0 61\n0 1 2 3\n1 0 7a\n";
         assert.deepEqual(parseGetBatch(["k"], `${banner}0 127 \n0 0 61zz\n`), [{ key: "k", status: 127, value: "" }]);
     });
 
