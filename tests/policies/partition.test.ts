@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { partitionOf } from "../../policies/partition";
+import { AWS_DNS_SUFFIXES, partitionOf } from "../../policies/partition";
 import { bucketArnFor, regionOfServiceUrl, s3ServiceUrl } from "../../policies/s3Endpoint";
 import { regionError } from "../../validation/awsNames";
 
@@ -48,5 +48,19 @@ describe("policies/partition: every partition @pulumi/aws knows", () => {
         assert.deepEqual(regionOfServiceUrl("https://s3-fips.us-gov-west-1.amazonaws.com"), { region: "us-gov-west-1", aws: true });
         assert.deepEqual(regionOfServiceUrl("https://s3.amazonaws.com"), { region: "us-east-1", aws: true });
         assert.deepEqual(regionOfServiceUrl("https://minio.internal:9000"), { region: "us-east-1", aws: false });
+    });
+
+    it("takes a partition's prefix only at the start of a region name, as the AWS SDK does", () => {
+        // Shaped like regions, each holding another partition's prefix after its start: the SDK puts them all in "aws".
+        for (const r of ["mx-cn-1", "ap-us-gov-1", "ap-us-isob-1", "ap-us-isof-1", "ap-us-iso-1", "ap-eu-isoe-1", "ap-eusc-1"]) {
+            const sdk = sdkPartition(r);
+            assert.deepEqual(partitionOf(r), { id: sdk.name, dnsSuffix: sdk.dnsSuffix }, r);
+            assert.equal(sdk.name, "aws", r);
+        }
+    });
+
+    it("lists every S3 DNS suffix of AWS once, the standard one first", () => {
+        assert.deepEqual(AWS_DNS_SUFFIXES, ["amazonaws.com", "amazonaws.com.cn", "sc2s.sgov.gov", "csp.hci.ic.gov", "c2s.ic.gov", "cloud.adc-e.uk", "amazonaws.eu"]);
+        assert.deepEqual([...new Set(ONE_PER_PARTITION.map((r) => sdkPartition(r).dnsSuffix))].sort(), [...AWS_DNS_SUFFIXES].sort(), "the SDK's suffixes, one region of each partition");
     });
 });
