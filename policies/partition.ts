@@ -28,4 +28,4 @@ export function partitionOf(region: string): Partition {
 }
 
 /** Every DNS suffix of an AWS S3 endpoint (to tell AWS from S3-compatible services). */
-export const AWS_DNS_SUFFIXES: readonly string[] = [STANDARD.dnsSuffix, ...new Set(PARTITIONS.map(([, p]) => p.dnsSuffix))];
+export const AWS_DNS_SUFFIXES: readonly string[] = [...new Set([STANDARD.dnsSuffix, ...PARTITIONS.map(([, p]) => p.dnsSuffix)])];
