@@ -280,3 +280,80 @@ describe("ghes/applianceLock: judging a lock from what the appliance showed (pur
 
     it("the command that breaks it by hand", () => assert.equal(breakCommand({ hostname: "ghes.example.com", port: 2222 }), "ssh -p 2222 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock"));
 });
+
+/** An admin shell that answers each command with the next of `answers` (the last one repeated), recording the commands. */
+class ScriptedShell extends AdminShell {
+    readonly commands: string[] = [];
+    constructor(private readonly answers: { code: number | null; stdout?: string; stderr?: string }[]) {
+        super({ hostname: "127.0.0.1", port: 122, privateKey: "" });
+    }
+
+    override exec(command: string) {
+        this.commands.push(command);
+        const a = this.answers.length > 1 ? this.answers.shift()! : this.answers[0];
+        return Promise.resolve({ code: a.code, stdout: a.stdout ?? "", stderr: a.stderr ?? "" });
+    }
+}
+
+describe("ghes/applianceLock: acquiring against scripted answers of the appliance", () => {
+    const NOW = 1_800_000_000; // 2027-01-15T08:00:00Z
+    const hex = (s: string) => Buffer.from(s).toString("hex");
+    const sighting = (content: string, dirTime = NOW) => ({ code: 3, stdout: `lock ${NOW} ${dirTime} ${hex(content)}\n` });
+    const options = (log: string[], waitMs = 5000): LockOptions => ({
+        holder: "me", waitMs, staleMs: 600_000, holderIsGone: () => false, ssh: { hostname: "ghes.example.com", port: 122 }, clock: virtualClock(), log: (m) => log.push(m),
+    });
+
+    it("a lock that vanished between mkdir and the look is tried again at once, at most ten times, then refused naming the status", async () => {
+        const once = new ScriptedShell([{ code: 5 }, { code: 0 }]);
+        await acquireApplianceLock(once, options([]));
+        assert.equal(once.commands.length, 2);
+        const always = new ScriptedShell([{ code: 5, stderr: "mkdir: Permission denied\n" }]);
+        await assert.rejects(acquireApplianceLock(always, options([])), /^GhesOperationError: could not take the configuration lock on the appliance \(exit status 5\): mkdir: Permission denied/);
+        assert.equal(always.commands.length, 10);
+    });
+
+    it("believes a sighting only with exit status 3, on a line of its own, with whole bytes of hex", async () => {
+        const refused = /^GhesOperationError: could not take the configuration lock on the appliance \(exit status (1|3)\)/;
+        for (const answer of [
+            { code: 1, stdout: `lock ${NOW} ${NOW} ${hex(`x ${NOW} 60`)}\n` },
+            { code: 3, stdout: `lock ${NOW} ${NOW} ${hex(`x ${NOW} 60`)}0\n` },
+            { code: 3, stdout: `lock ${NOW} ${NOW} ${hex(`x ${NOW} 60`)} trailing\n` },
+            { code: 3, stdout: `banner: lock ${NOW} ${NOW} ${hex(`x ${NOW} 60`)}\n` },
+            { code: 3, stdout: "" },
+        ]) {
+            await assert.rejects(acquireApplianceLock(new ScriptedShell([answer]), options([])), refused, answer.stdout);
+        }
+        // After a login banner, on its own line: believed (here: a holder known to be gone, so broken, then taken).
+        const log: string[] = [];
+        const shell = new ScriptedShell([{ code: 3, stdout: `Welcome\nlock ${NOW} ${NOW} ${hex(`x ${NOW} 60`)}\n` }, { code: 0 }, { code: 0 }]);
+        await acquireApplianceLock(shell, { ...options(log), holderIsGone: (h) => h === "x" });
+        assert.deepEqual(log, ["breaking the configuration lock of \"x\": that process no longer runs on this machine"]);
+    });
+
+    it("an empty holder file is a lock without a holder line, aged by its directory", async () => {
+        const log: string[] = [];
+        await assert.rejects(acquireApplianceLock(new ScriptedShell([sighting("", NOW - 10)]), options(log, 0)),
+            /another operation \(unknown holder: the lock has no usable holder line\) is configuring this appliance/);
+    });
+
+    it("waits in steps of at most 2 s up to the wait exactly, says so once, then gives up naming since when the lock is held", async () => {
+        const log: string[] = [];
+        const clock = virtualClock();
+        const start = clock.now();
+        const slept: number[] = [];
+        const o = { ...options(log, 5000), clock: { now: clock.now, sleep: (ms: number) => { slept.push(ms); return clock.sleep(ms); } } };
+        await assert.rejects(acquireApplianceLock(new ScriptedShell([sighting(`x ${NOW - 60} 600`)]), o),
+            (e: Error) => e.message.startsWith("another operation (\"x\") is configuring this appliance and still holds its configuration lock after waiting 5 s: held since 2027-01-15T07:59:00Z (appliance clock, 60 s ago); stale in 9 min (the 10 min its holder declared)"));
+        assert.deepEqual(slept, [2000, 2000, 1000]);
+        assert.equal(clock.now() - start, 5000);
+        assert.equal(log.length, 1);
+        assert.match(log[0], /^another operation \("x"\) is configuring this appliance; waiting up to 5 s for it to finish: held since 2027-01-15T07:59:00Z/);
+    });
+
+    it("the error output in a failed acquire or release is quoted from the appliance", async () => {
+        await assert.rejects(acquireApplianceLock(new ScriptedShell([{ code: 4, stderr: "No space left on device\n" }]), options([])),
+            /could not write the configuration lock's holder line on the appliance \(full disk\?\): the lock was removed again; nothing was written\. No space left on device/);
+        await assert.rejects(releaseApplianceLock(new ScriptedShell([{ code: 6, stderr: "exit status 2\n" }]), "me", "false"), /the command run with it failed \(exit status 2/);
+        await assert.rejects(releaseApplianceLock(new ScriptedShell([{ code: 9, stderr: "odd\n" }]), "me"), /ended with exit status 9, which this package does not recognise: it may still be held \(odd/);
+    });
+});
