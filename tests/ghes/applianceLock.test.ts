@@ -357,3 +357,30 @@ describe("ghes/applianceLock: acquiring against scripted answers of the applianc
         await assert.rejects(releaseApplianceLock(new ScriptedShell([{ code: 9, stderr: "odd\n" }]), "me"), /ended with exit status 9, which this package does not recognise: it may still be held \(odd/);
     });
 });
+
+describe("ghes/applianceLock: a hang-up (the SSH connection dropped) mid-command stops neither acquire nor release half-way", () => {
+    let dir: string;
+    /** Runs each command in a local /bin/sh, HOME a scratch directory, `mv` hanging up its caller after moving (as sshd does when the client goes away). */
+    class HangingUpShell extends AdminShell {
+        constructor() { super({ hostname: "127.0.0.1", port: 122, privateKey: "" }); }
+        override exec(command: string) {
+            const r = spawnSync("/bin/sh", ["-c", command], { env: { HOME: join(dir, "home"), PATH: `${join(dir, "bin")}:/usr/bin:/bin` } });
+            return Promise.resolve({ code: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr.toString("utf8") });
+        }
+    }
+    beforeEach(() => {
+        dir = join(tmpdir(), `lock-hup-${process.pid}-${Date.now()}`);
+        mkdirSync(join(dir, "home"), { recursive: true });
+        mkdirSync(join(dir, "bin"));
+        writeFileSync(join(dir, "bin", "mv"), "#!/bin/sh\n/bin/mv \"$@\"; s=$?\nkill -HUP $PPID\nexit $s\n", { mode: 0o755 });
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("takes the lock although hung up after moving the holder line in, and releases it although hung up in the follow-up", async () => {
+        const shell = new HangingUpShell();
+        await acquireApplianceLock(shell, { holder: "me", waitMs: 0, staleMs: 600_000, ssh: { hostname: "h", port: 122 }, clock: virtualClock(), log: () => undefined });
+        assert.match(readFileSync(join(dir, "home", ".ghes-packages-s3.lock", "holder"), "utf8"), /^me \d+ 600\n$/);
+        assert.equal(await releaseApplianceLock(shell, "me", "kill -HUP $$; true"), "released");
+        assert.equal(existsSync(join(dir, "home", ".ghes-packages-s3.lock")), false);
+    });
+});
