@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AdminShell } from "../../ghes/adminShell";
-import { acquireApplianceLock, breakCommand, judgeLock, LockOptions, parseHolderLine, releaseApplianceLock } from "../../ghes/applianceLock";
+import { acquireApplianceLock, breakCommand, judgeLock, lockHeldBy, LockOptions, parseHolderLine, releaseApplianceLock } from "../../ghes/applianceLock";
 import { currentHolder, formatHolder, thisMachine } from "../../ghes/holderIdentity";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
 import { GhesSimulator } from "../../rehearsal/ghesSimulator";
@@ -380,7 +380,10 @@ describe("ghes/applianceLock: a hang-up (the SSH connection dropped) mid-command
         const shell = new HangingUpShell();
         await acquireApplianceLock(shell, { holder: "me", waitMs: 0, staleMs: 600_000, ssh: { hostname: "h", port: 122 }, clock: virtualClock(), log: () => undefined });
         assert.match(readFileSync(join(dir, "home", ".ghes-packages-s3.lock", "holder"), "utf8"), /^me \d+ 600\n$/);
+        const held = async (holder: string) => (await shell.exec(`if ${lockHeldBy(holder)}; then echo held; else echo not; fi`)).stdout;
+        assert.deepEqual([await held("me"), await held("other"), await held("me'; echo held; '")], ["held\n", "not\n", "not\n"], "the condition writes under the lock run behind");
         assert.equal(await releaseApplianceLock(shell, "me", "kill -HUP $$; true"), "released");
+        assert.equal(await held("me"), "not\n", "released: no longer held");
         assert.equal(existsSync(join(dir, "home", ".ghes-packages-s3.lock")), false);
     });
 });
