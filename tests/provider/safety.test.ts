@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { readAfter, writesMeet } from "../support/interleavings";
 import { Harness } from "../support/providerHarness";
 
 /*
@@ -339,33 +340,50 @@ describe("provider: safe against the real appliance and an interrupted world", (
             });
         }
 
-        it("two appliances claiming one bucket at once: exactly one wins, every time (20 trials)", async function () {
-            this.timeout(240000);
-            const other = await new GhesSimulator({ applyDurationMs: 20 }).start();
-            try {
-                const otherLogs: string[] = [];
-                const otherProvider = h.otherProvider(otherLogs);
-                const otherInputs = h.inputs({
+        describe("two appliances claiming one bucket at once (each interleaving forced, once)", () => {
+            /** Another appliance, configured with another key of the same bucket (so the local S3 tells the two apart). */
+            const OTHER_KEY = { accessKeyId: "AKIAOTHERAPPLIANCE01", secretAccessKey: "other-appliance-secret-0000/+1111222233" };
+            let other: GhesSimulator;
+            let otherInputs: ReturnType<Harness["inputs"]>;
+            beforeEach(async () => {
+                other = await new GhesSimulator({ applyDurationMs: 20 }).start();
+                h.addKey(OTHER_KEY);
+                otherInputs = h.inputs({
                     hostname: "localhost", managementPort: other.managePort, sshPort: other.sshPort, caBundle: undefined, dangerouslySkipTlsVerification: true,
-                    sshHostKeyFingerprint: other.hostKeyFingerprint, managementPassword: other.password,
+                    sshHostKeyFingerprint: other.hostKeyFingerprint, managementPassword: other.password, ...OTHER_KEY,
                 });
-                const outcomes: string[] = [];
-                for (let trial = 0; trial < 20; trial++) {
-                    await h.s3!.deleteObject(h.bucket, OWNER_MARKER);
-                    for (const sim of [h.sim, other]) { rmSync(sim.configDir, { recursive: true, force: true }); sim.setConfig({}); }
-                    const results = await Promise.allSettled([h.provider.create(h.inputs()), otherProvider.create(otherInputs)]);
-                    const won = results.filter((r) => r.status === "fulfilled").length;
-                    const owner = JSON.parse((await marker()) ?? "{}").hostname;
-                    const loser = results.findIndex((r) => r.status === "rejected");
-                    outcomes.push(`${won} won, marker ${owner}`);
-                    assert.equal(won, 1, `trial ${trial}: ${outcomes.join("; ")}`);
-                    assert.equal(owner, loser === 0 ? "localhost" : "127.0.0.1", `trial ${trial}: the marker names the winner`);
-                    assert.match(String((results[loser] as PromiseRejectedResult).reason), /marked as the Packages storage of/);
-                    assert.equal((loser === 0 ? h.sim : other).config()[KEYS.bucket], undefined, `trial ${trial}: the loser wrote nothing into its appliance`);
-                }
-            } finally {
-                await other.stop();
+            });
+            afterEach(async () => { h.s3!.beforeServing = undefined; await other.stop(); });
+            const both = () => Promise.allSettled([h.provider.create(h.inputs()), h.otherProvider().create(otherInputs)]);
+
+            for (const first of ["127.0.0.1", "localhost"]) {
+                it(`both checks read the bucket unclaimed, then both claim: ${first} writes the marker first and wins; the other re-reads, is refused, and writes nothing into its appliance`, async () => {
+                    const keyOf = { "127.0.0.1": h.key.accessKeyId, "localhost": OTHER_KEY.accessKeyId };
+                    writesMeet(h.s3!, h.bucket, OWNER_MARKER, first === "127.0.0.1" ? [keyOf["127.0.0.1"], keyOf.localhost] : [keyOf.localhost, keyOf["127.0.0.1"]]);
+                    const results = await both();
+                    const [winner, loser] = first === "127.0.0.1" ? [0, 1] : [1, 0];
+                    assert.equal(results[winner].status, "fulfilled");
+                    assert.equal(results[loser].status, "rejected");
+                    assert.equal(JSON.parse((await marker())!).hostname, first, "the marker names the winner");
+                    assert.match(String((results[loser] as PromiseRejectedResult).reason), new RegExp(`marked as the Packages storage of "${first.replace(/\./g, "\\.")}"`));
+                    const loserSim = loser === 0 ? h.sim : other;
+                    assert.equal(loserSim.config()[KEYS.bucket], undefined, "the loser wrote nothing into its appliance");
+                    assert.equal(loserSim.writes(), 0);
+                    assert.ok(loserSim.requests.length > 0, "the loser had reached its appliance (the claim comes after the host key check)");
+                    assert.equal(h.s3!.requests.filter((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`) && r.outcome === "PreconditionFailed").length, 1,
+                        "both wrote the marker; the loser's condition failed");
+                });
             }
+
+            it("one claims before the other's check reads the marker: the other is refused by its check, before touching its appliance", async () => {
+                const ours = h.provider.create(h.inputs());
+                readAfter(h.s3!, h.bucket, OWNER_MARKER, OTHER_KEY.accessKeyId, ours);
+                const results = await Promise.allSettled([ours, h.otherProvider().create(otherInputs)]);
+                assert.equal(results[0].status, "fulfilled");
+                assert.match(String((results[1] as PromiseRejectedResult).reason), /marked as the Packages storage of "127\.0\.0\.1" .*not of localhost/s);
+                assert.equal(JSON.parse((await marker())!).hostname, "127.0.0.1");
+                assert.equal(other.requests.length + other.commands.length, 0, "the other appliance untouched");
+            });
         });
     });
 
