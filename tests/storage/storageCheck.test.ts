@@ -90,7 +90,7 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         const started = Date.now();
         try {
-            await assert.rejects(run({ serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, requestTimeoutMs: 300 }), /storage check failed: PutObject .*TimeoutError/);
+            await assert.rejects(run({ serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, requestTimeoutMs: 100 }), /storage check failed: PutObject .*TimeoutError/);
             assert.ok(Date.now() - started < 20000, "bounded by the request timeout, not hanging");
         } finally {
             sockets.forEach((s) => s.destroy());
