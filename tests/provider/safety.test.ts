@@ -20,11 +20,20 @@ import { Harness } from "../support/providerHarness";
  */
 describe("provider: safe against the real appliance and an interrupted world", () => {
     let h: Harness;
-    beforeEach(async () => { h = await new Harness().start(); });
-    afterEach(async () => { await h.stop(); });
+    /**
+     * Fresh stand-ins for each test of a group. The local S3 (and so the storage check and the
+     * bucket claim) only where the bucket is what the group is about: elsewhere the behaviour
+     * pinned is the appliance's, and the check would be a fifth of each operation's work for
+     * nothing (as in tests/provider/journal.test.ts).
+     */
+    const standIns = (withS3: boolean) => {
+        beforeEach(async () => { h = await new Harness({}, withS3).start(); });
+        afterEach(async () => { await h.stop(); });
+    };
     const unpinned = () => { const i = h.inputs(); delete (i as Record<string, unknown>).sshHostKeyFingerprint; return i; };
 
     describe("first contact", () => {
+        standIns(false);
         it("refuses to send any secret to an admin shell whose host key nobody verified, naming the key it saw", async () => {
             await assert.rejects(h.provider.create(unpinned()), (e: Error) =>
                 e.message.includes(h.sim.hostKeyFingerprint) && /sshHostKeyFingerprint/.test(e.message) && /sshHostKeyTrustOnFirstUse/.test(e.message));
@@ -40,6 +49,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("maintenance mode", () => {
+        standIns(false);
         it("leaves an operator's maintenance window on (GET answers an array per node)", async () => {
             h.sim.maintenance = "on";
             await h.provider.create(h.inputs({ maintenanceMode: true }));
@@ -72,6 +82,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("lost answers and leftovers", () => {
+        standIns(false);
         it("never repeats POST config/apply whose answer was lost: it adopts the run that started", async () => {
             h.sim.loseNextApplyAnswers = 1;
             const { outs } = await h.provider.create(h.inputs());
@@ -145,6 +156,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("interrupted and concurrent operations", () => {
+        standIns(false);
         it("interrupted between writing and the run: the next up runs the configuration (a pending-run record on the appliance)", async () => {
             // The operation dies after its writes, before any run starts (here: POST config/apply refused).
             let armed = true;
@@ -237,6 +249,8 @@ describe("provider: safe against the real appliance and an interrupted world", (
         });
 
         it("a replacement that reaches the same appliance by another name (IP for DNS name): the old resource's delete leaves Packages on", async () => {
+            await h.stop();
+            h = await new Harness().start(); // with the bucket, whose marker a replacement by another name must be allowed to share
             const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
             // The engine creates the replacement first (same bucket and key, another host name) ...
             await h.provider.create(h.inputs({ hostname: "localhost", caBundle: undefined, dangerouslySkipTlsVerification: true, onDelete: "disable", allowSharedBucket: true }));
@@ -292,6 +306,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("one bucket, one appliance", () => {
+        standIns(true);
         const marker = async () => {
             const keys = await h.s3!.objectKeys(h.bucket);
             return keys.includes(OWNER_MARKER) ? (await h.s3!.objectText(h.bucket, OWNER_MARKER)) : undefined;
@@ -388,6 +403,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("storage guard", () => {
+        standIns(true);
         it("guards whenever storage is configured, reading the enable flag as git-config booleans do", async () => {
             for (const enabled of ["yes", "on", "1", "false"]) {
                 h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: enabled });
@@ -398,6 +414,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("GHES < 3.12", () => {
+        standIns(false);
         it("a connection dropped before ghe-config-apply says the settings are written but not in effect, and how to apply", async () => {
             await h.stop();
             h = await new Harness({ version: "3.11.4" }).start();
