@@ -71,6 +71,13 @@ export class LocalS3 {
      * "On a 409 failure you should retry").
      */
     conflictNextConditionalWrites = 0;
+    /**
+     * Awaited before each authorized request is served (a test hook, not an S3 behaviour): a
+     * test holds requests here to force one interleaving of concurrent clients (two claims that
+     * both read the ownership marker absent, then write at once), instead of repeating a race
+     * and hoping to meet it. Object writes are held before their turn, so held writes can meet.
+     */
+    beforeServing?: (request: S3RequestRecord) => Promise<void>;
     /** Object writes per key, one at a time: S3 evaluates a condition and writes atomically. */
     private readonly keyWrites = new Map<string, Promise<void>>();
     private server: Server | undefined;
@@ -212,6 +219,7 @@ export class LocalS3 {
         if (decision !== "Allowed") return deny(403, "AccessDenied", `Access Denied (${action})`);
         if (!this.buckets.includes(bucket)) return deny(404, "NoSuchBucket", "The specified bucket does not exist");
         rec.outcome = "allowed";
+        await this.beforeServing?.(rec);
 
         // s3rver does not know these multipart calls: serve them here.
         if (action === "s3:ListMultipartUploadParts") {

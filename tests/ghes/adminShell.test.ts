@@ -184,9 +184,9 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
     });
 
     it("times out a command that never finishes", async () => {
-        const s = await open({ commandTimeoutMs: 300 });
+        const s = await open({ commandTimeoutMs: 100 });
         sim.hangCommands(1);
-        await assert.rejects(s.readConfig(["app.packages.enabled"]), /command did not finish within 300 ms/);
+        await assert.rejects(s.readConfig(["app.packages.enabled"]), /command did not finish within 100 ms/);
     });
 
     it("times out a connection to a port that never answers SSH", async () => {
@@ -195,7 +195,7 @@ describe("provider/adminShell: the GHES admin shell over SSH", () => {
         const silent = createServer((c) => accepted.push(c));
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         try {
-            const s = new AdminShell({ hostname: "127.0.0.1", port: (silent.address() as { port: number }).port, privateKey: key.private, connectTimeoutMs: 300 });
+            const s = new AdminShell({ hostname: "127.0.0.1", port: (silent.address() as { port: number }).port, privateKey: key.private, connectTimeoutMs: 100 });
             await assert.rejects(s.connect(), /no connection within|Timed out/i);
         } finally {
             // It never reads, so it never sees the client hang up: its side of each connection is closed here.

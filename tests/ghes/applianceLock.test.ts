@@ -29,8 +29,9 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
         const t = nowSeconds() - ageSeconds;
         utimesSync(lockDir(), t, t);
     };
+    // A short wait: a live holder's lock is judged the same at every look (its age is the appliance's, not the virtual clock's).
     const options = (o: Partial<LockOptions> = {}): LockOptions => ({
-        holder: me(), waitMs: 60_000, staleMs: 600_000, clock: virtualClock(), log: (m) => logs.push(m), ssh: { hostname: "127.0.0.1", port: 122 }, ...o,
+        holder: me(), waitMs: 4_000, staleMs: 600_000, clock: virtualClock(), log: (m) => logs.push(m), ssh: { hostname: "127.0.0.1", port: 122 }, ...o,
     });
     const holderNow = () => readFileSync(join(lockDir(), "holder"), "utf8");
     const connect = async () => {
@@ -157,15 +158,19 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
 
         it("gives up after the wait, saying who holds it, since when, when it becomes stale and how to break it", async () => {
             plant(`ci-runner-7:4242:cafe ${nowSeconds() - 300} 1800\n`);
-            await assert.rejects(acquireApplianceLock(shell, options({ ssh: { hostname: "ghes.example.com", port: 122 } })), (e: Error) => {
-                assert.match(e.message, /another operation \("ci-runner-7:4242:cafe"\) is configuring this appliance and still holds its configuration lock after waiting 60 s/);
+            const o = options({ waitMs: 10_000, ssh: { hostname: "ghes.example.com", port: 122 } });
+            const before = o.clock!.now();
+            await assert.rejects(acquireApplianceLock(shell, o), (e: Error) => {
+                assert.match(e.message, /another operation \("ci-runner-7:4242:cafe"\) is configuring this appliance and still holds its configuration lock after waiting 10 s/);
                 assert.match(e.message, /held since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(appliance clock, 5 min ago\)/);
                 assert.match(e.message, /stale in 2[45] min \(the 30 min its holder declared\), then the next operation breaks it/);
                 assert.match(e.message, /nothing was written/);
                 assert.ok(e.message.includes("ssh -p 122 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock"), e.message);
                 return true;
             });
-            assert.ok(logs.some((l) => /waiting up to 60 s/.test(l) && l.includes("ssh -p 122 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock")), logs.join("\n"));
+            assert.ok(logs.some((l) => /waiting up to 10 s/.test(l) && l.includes("ssh -p 122 admin@ghes.example.com -- rm -rf .ghes-packages-s3.lock")), logs.join("\n"));
+            const waited = o.clock!.now() - before;
+            assert.ok(waited >= 10_000 && waited < 12_000, `gave up after ${waited} ms of (virtual) waiting, not before the 10 s nor long after`);
         });
 
         it("re-takes its own lock after a reconnect, without waiting", async () => {

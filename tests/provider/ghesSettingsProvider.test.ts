@@ -31,26 +31,69 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
     });
 
     describe("GHES 3.12+ (Manage API)", () => {
-        beforeEach(async () => { h = await new Harness().start(); });
+        // The local S3 (storage check, bucket claim) only where the bucket and key are what a test
+        // is about; the rest pin the appliance's side, without it (as tests/provider/journal.test.ts).
+        beforeEach(async () => { h = await new Harness({}, false).start(); });
 
-        it("create: checks storage, writes all six keys, runs the configuration once and waits for success", async () => {
-            const { id, outs } = await h.provider.create(h.inputs());
-            assert.equal(id, "ghes-packages:127.0.0.1");
-            assert.deepEqual(h.sim.config(), {
-                [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: h.bucket,
-                [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true",
-                "core.subdomain-isolation": "true", // the appliance's own setting, untouched
+        describe("with the bucket (local S3)", () => {
+            beforeEach(async () => { await h.stop(); h = await new Harness().start(); });
+
+            it("create: checks storage, writes all six keys, runs the configuration once and waits for success", async () => {
+                const { id, outs } = await h.provider.create(h.inputs());
+                assert.equal(id, "ghes-packages:127.0.0.1");
+                assert.deepEqual(h.sim.config(), {
+                    [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: h.bucket,
+                    [KEYS.accessKeyId]: h.key.accessKeyId, [KEYS.secretAccessKey]: h.key.secretAccessKey, [KEYS.enabled]: "true",
+                    "core.subdomain-isolation": "true", // the appliance's own setting, untouched
+                });
+                assert.deepEqual(h.sim.appliedConfig(), h.sim.config(), "the run applied exactly these values");
+                assert.equal(h.sim.clientRuns().length, 1);
+                assert.equal(outs.applyRunId, h.sim.clientRuns()[0].id);
+                assert.equal(outs.ghesVersion, "3.14.2");
+                assert.equal(outs.hostKeyFingerprint, h.sim.hostKeyFingerprint);
+                assert.deepEqual(outs.writtenKeys, ALL_KEYS);
+                assert.ok(h.s3!.requests.some((r) => r.action === "s3:ListMultipartUploadParts" && r.outcome === "allowed"), "storage checked first");
+                assert.equal(h.sim.authorizedKeys.size, 0, "the temporary SSH key was removed");
+                assert.ok(h.sim.requests.some((r) => r.method === "POST" && r.path === "/manage/v1/access/ssh"));
+                assert.ok(h.logs.some((l) => l === `ghe-config ${KEYS.secretAccessKey} = (secret, set)`));
             });
-            assert.deepEqual(h.sim.appliedConfig(), h.sim.config(), "the run applied exactly these values");
-            assert.equal(h.sim.clientRuns().length, 1);
-            assert.equal(outs.applyRunId, h.sim.clientRuns()[0].id);
-            assert.equal(outs.ghesVersion, "3.14.2");
-            assert.equal(outs.hostKeyFingerprint, h.sim.hostKeyFingerprint);
-            assert.deepEqual(outs.writtenKeys, ALL_KEYS);
-            assert.ok(h.s3!.requests.some((r) => r.action === "s3:ListMultipartUploadParts" && r.outcome === "allowed"), "storage checked first");
-            assert.equal(h.sim.authorizedKeys.size, 0, "the temporary SSH key was removed");
-            assert.ok(h.sim.requests.some((r) => r.method === "POST" && r.path === "/manage/v1/access/ssh"));
-            assert.ok(h.logs.some((l) => l === `ghe-config ${KEYS.secretAccessKey} = (secret, set)`));
+
+            it("key rotation: writes only the key pair and runs exactly one configuration", async () => {
+                const { outs } = await h.provider.create(h.inputs());
+                const rotated = { accessKeyId: "AKIAROTATED000000002", secretAccessKey: "rotated-secret-ZZZZ/+yyyyXXXXwwww0002" };
+                h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
+                const writes = h.sim.writes();
+                const news = h.inputs(rotated);
+                const diff = await h.provider.diff!("id", outs, news);
+                assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+                const up = await h.provider.update!("id", outs, news);
+                assert.deepEqual(up.outs!.writtenKeys, [KEYS.accessKeyId, KEYS.secretAccessKey]);
+                assert.equal(h.sim.writes() - writes, 2);
+                assert.equal(h.sim.clientRuns().length, 2, "exactly one more run");
+                assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
+                assertNoSecretLeaked(h, [rotated.secretAccessKey], [JSON.stringify({ ...up.outs, secretAccessKey: undefined })]);
+            });
+
+            it("storage guard: refuses to move an instance that serves packages from another bucket, writing nothing", async () => {
+                h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: "true" });
+                await assert.rejects(h.provider.create(h.inputs()), /already stores packages elsewhere \(secrets\.packages\.s3-bucket: "old-packages-bucket" -> "ghes-packages-test"\).*allowStorageMigration: true/s);
+                assert.equal(h.sim.writes(), 0);
+                assert.equal(h.sim.clientRuns().length, 0);
+                await h.provider.create(h.inputs({ allowStorageMigration: true }));
+                assert.equal(h.sim.config()[KEYS.bucket], h.bucket);
+            });
+
+            it("validates again when called without check (direct callers), before any network call", async () => {
+                await assert.rejects(h.provider.create({ ...h.inputs(), bucket: "Bad;Bucket", managementPort: 0 }), (e: Error) =>
+                    /invalid inputs:/.test(e.message) && /bucket: only lowercase/.test(e.message) && /managementPort:/.test(e.message));
+                assert.equal(h.sim.requests.length + h.s3!.requests.length, 0);
+            });
+
+            it("a failed storage check leaves GHES untouched", async () => {
+                await assert.rejects(h.provider.create(h.inputs({ secretAccessKey: "not-the-right-secret-at-all" })), /storage check failed: .*GHES was not changed/);
+                assert.equal(h.sim.requests.length, 0);
+                assert.equal(h.sim.commands.length, 0);
+            });
         });
 
         it("a second run with the same values writes nothing and starts no run; diff reports no change", async () => {
@@ -62,22 +105,6 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.writes(), writes, "no ghe-config write");
             assert.equal(h.sim.clientRuns().length, 1, "no second configuration run");
             assert.ok(h.logs.includes("GHES already holds these settings: nothing written, no configuration run"));
-        });
-
-        it("key rotation: writes only the key pair and runs exactly one configuration", async () => {
-            const { outs } = await h.provider.create(h.inputs());
-            const rotated = { accessKeyId: "AKIAROTATED000000002", secretAccessKey: "rotated-secret-ZZZZ/+yyyyXXXXwwww0002" };
-            h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
-            const writes = h.sim.writes();
-            const news = h.inputs(rotated);
-            const diff = await h.provider.diff!("id", outs, news);
-            assert.deepEqual([diff.changes, diff.replaces], [true, []]);
-            const up = await h.provider.update!("id", outs, news);
-            assert.deepEqual(up.outs!.writtenKeys, [KEYS.accessKeyId, KEYS.secretAccessKey]);
-            assert.equal(h.sim.writes() - writes, 2);
-            assert.equal(h.sim.clientRuns().length, 2, "exactly one more run");
-            assert.equal(h.sim.appliedConfig()![KEYS.accessKeyId], rotated.accessKeyId);
-            assertNoSecretLeaked(h, [rotated.secretAccessKey], [JSON.stringify({ ...up.outs, secretAccessKey: undefined })]);
         });
 
         it("changing only provider settings (timeouts, delete behaviour) does not contact GHES", async () => {
@@ -123,31 +150,10 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             assert.equal(h.sim.appliedConfig()![KEYS.enabled], "false");
         });
 
-        it("storage guard: refuses to move an instance that serves packages from another bucket, writing nothing", async () => {
-            h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: "true" });
-            await assert.rejects(h.provider.create(h.inputs()), /already stores packages elsewhere \(secrets\.packages\.s3-bucket: "old-packages-bucket" -> "ghes-packages-test"\).*allowStorageMigration: true/s);
-            assert.equal(h.sim.writes(), 0);
-            assert.equal(h.sim.clientRuns().length, 0);
-            await h.provider.create(h.inputs({ allowStorageMigration: true }));
-            assert.equal(h.sim.config()[KEYS.bucket], h.bucket);
-        });
-
         it("storage guard at plan time: check refuses the change from the previous inputs", async () => {
             const { outs } = await h.provider.create(h.inputs());
             const r = await h.provider.check!(outs, { ...h.inputs(), bucket: "another-bucket" });
             assert.deepEqual(r.failures!.map((f) => f.property), ["bucket"]);
-        });
-
-        it("validates again when called without check (direct callers), before any network call", async () => {
-            await assert.rejects(h.provider.create({ ...h.inputs(), bucket: "Bad;Bucket", managementPort: 0 }), (e: Error) =>
-                /invalid inputs:/.test(e.message) && /bucket: only lowercase/.test(e.message) && /managementPort:/.test(e.message));
-            assert.equal(h.sim.requests.length + h.s3!.requests.length, 0);
-        });
-
-        it("a failed storage check leaves GHES untouched", async () => {
-            await assert.rejects(h.provider.create(h.inputs({ secretAccessKey: "not-the-right-secret-at-all" })), /storage check failed: .*GHES was not changed/);
-            assert.equal(h.sim.requests.length, 0);
-            assert.equal(h.sim.commands.length, 0);
         });
 
         it("a failed configuration run fails with the run id and the last events; the next attempt runs again", async () => {
@@ -166,7 +172,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
         it("a run that failed on one node of a cluster fails, naming that node only, whatever the run's own answer says", async () => {
             for (const overall of [true, false]) {
                 await h.stop();
-                h = await new Harness({ nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }).start();
+                h = await new Harness({ nodes: ["ghe-primary", "ghe-replica-1", "ghe-replica-2"] }, false).start();
                 h.sim.failNodeOfNextRun = "ghe-replica-1";
                 h.sim.topLevelAfterNodeFailure = overall ? "successful" : "failed";
                 await assert.rejects(h.provider.create(h.inputs()), /^GhesOperationError: configuration run sim-run-1 failed on ghe-replica-1\. The settings are written but not in effect/);
@@ -279,7 +285,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
             await h.sim.changeHostKey();
             const commands = h.sim.commands.length;
             const rotated = { accessKeyId: "AKIAROTATED000000003", secretAccessKey: "rotated-secret-3333/+yyyyXXXXwwww0003" };
-            h.s3!.addKey({ ...rotated, policy: identityPolicyFor(h.bucket) });
+            h.addKey(rotated);
             const { sshHostKeyFingerprint: _given, ...fromState } = h.inputs(rotated); // the pin recorded in state applies
             await assert.rejects(h.provider.update!("id", outs, fromState), /admin shell ssh:\/\/admin@127\.0\.0\.1:\d+: SSH host key is SHA256:.*but SHA256:.* is pinned/);
             assert.equal(h.sim.commands.length, commands);
@@ -320,7 +326,7 @@ describe("provider/ghesSettingsProvider: create, update, read, delete against th
     describe("GHES < 3.12 (admin shell only)", () => {
         let key: { private: string; public: string };
         beforeEach(async () => {
-            h = await new Harness({ version: "3.11.4" }).start();
+            h = await new Harness({ version: "3.11.4" }, false).start();
             key = generateEd25519KeyPair();
             h.sim.authorizeKey(key.public);
         });

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { readAfter, writesMeet } from "../support/interleavings";
 import { Harness } from "../support/providerHarness";
 
 /*
@@ -19,11 +20,20 @@ import { Harness } from "../support/providerHarness";
  */
 describe("provider: safe against the real appliance and an interrupted world", () => {
     let h: Harness;
-    beforeEach(async () => { h = await new Harness().start(); });
-    afterEach(async () => { await h.stop(); });
+    /**
+     * Fresh stand-ins for each test of a group. The local S3 (and so the storage check and the
+     * bucket claim) only where the bucket is what the group is about: elsewhere the behaviour
+     * pinned is the appliance's, and the check would be a fifth of each operation's work for
+     * nothing (as in tests/provider/journal.test.ts).
+     */
+    const standIns = (withS3: boolean) => {
+        beforeEach(async () => { h = await new Harness({}, withS3).start(); });
+        afterEach(async () => { await h.stop(); });
+    };
     const unpinned = () => { const i = h.inputs(); delete (i as Record<string, unknown>).sshHostKeyFingerprint; return i; };
 
     describe("first contact", () => {
+        standIns(false);
         it("refuses to send any secret to an admin shell whose host key nobody verified, naming the key it saw", async () => {
             await assert.rejects(h.provider.create(unpinned()), (e: Error) =>
                 e.message.includes(h.sim.hostKeyFingerprint) && /sshHostKeyFingerprint/.test(e.message) && /sshHostKeyTrustOnFirstUse/.test(e.message));
@@ -39,6 +49,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("maintenance mode", () => {
+        standIns(false);
         it("leaves an operator's maintenance window on (GET answers an array per node)", async () => {
             h.sim.maintenance = "on";
             await h.provider.create(h.inputs({ maintenanceMode: true }));
@@ -71,6 +82,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("lost answers and leftovers", () => {
+        standIns(false);
         it("never repeats POST config/apply whose answer was lost: it adopts the run that started", async () => {
             h.sim.loseNextApplyAnswers = 1;
             const { outs } = await h.provider.create(h.inputs());
@@ -144,6 +156,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("interrupted and concurrent operations", () => {
+        standIns(false);
         it("interrupted between writing and the run: the next up runs the configuration (a pending-run record on the appliance)", async () => {
             // The operation dies after its writes, before any run starts (here: POST config/apply refused).
             let armed = true;
@@ -236,6 +249,8 @@ describe("provider: safe against the real appliance and an interrupted world", (
         });
 
         it("a replacement that reaches the same appliance by another name (IP for DNS name): the old resource's delete leaves Packages on", async () => {
+            await h.stop();
+            h = await new Harness().start(); // with the bucket, whose marker a replacement by another name must be allowed to share
             const { id, outs } = await h.provider.create(h.inputs({ onDelete: "disable" }));
             // The engine creates the replacement first (same bucket and key, another host name) ...
             await h.provider.create(h.inputs({ hostname: "localhost", caBundle: undefined, dangerouslySkipTlsVerification: true, onDelete: "disable", allowSharedBucket: true }));
@@ -291,6 +306,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("one bucket, one appliance", () => {
+        standIns(true);
         const marker = async () => {
             const keys = await h.s3!.objectKeys(h.bucket);
             return keys.includes(OWNER_MARKER) ? (await h.s3!.objectText(h.bucket, OWNER_MARKER)) : undefined;
@@ -339,40 +355,58 @@ describe("provider: safe against the real appliance and an interrupted world", (
             });
         }
 
-        it("two appliances claiming one bucket at once: exactly one wins, every time (20 trials)", async function () {
-            this.timeout(240000);
-            const other = await new GhesSimulator({ applyDurationMs: 20 }).start();
-            try {
-                const otherLogs: string[] = [];
-                const otherProvider = h.otherProvider(otherLogs);
-                const otherInputs = h.inputs({
+        describe("two appliances claiming one bucket at once (each interleaving forced, once)", () => {
+            /** Another appliance, configured with another key of the same bucket (so the local S3 tells the two apart). */
+            const OTHER_KEY = { accessKeyId: "AKIAOTHERAPPLIANCE01", secretAccessKey: "other-appliance-secret-0000/+1111222233" };
+            let other: GhesSimulator;
+            let otherInputs: ReturnType<Harness["inputs"]>;
+            beforeEach(async () => {
+                other = await new GhesSimulator({ applyDurationMs: 20 }).start();
+                h.addKey(OTHER_KEY);
+                otherInputs = h.inputs({
                     hostname: "localhost", managementPort: other.managePort, sshPort: other.sshPort, caBundle: undefined, dangerouslySkipTlsVerification: true,
-                    sshHostKeyFingerprint: other.hostKeyFingerprint, managementPassword: other.password,
+                    sshHostKeyFingerprint: other.hostKeyFingerprint, managementPassword: other.password, ...OTHER_KEY,
                 });
-                const outcomes: string[] = [];
-                for (let trial = 0; trial < 20; trial++) {
-                    await h.s3!.deleteObject(h.bucket, OWNER_MARKER);
-                    for (const sim of [h.sim, other]) { rmSync(sim.configDir, { recursive: true, force: true }); sim.setConfig({}); }
-                    const results = await Promise.allSettled([h.provider.create(h.inputs()), otherProvider.create(otherInputs)]);
-                    const won = results.filter((r) => r.status === "fulfilled").length;
-                    const owner = JSON.parse((await marker()) ?? "{}").hostname;
-                    const loser = results.findIndex((r) => r.status === "rejected");
-                    outcomes.push(`${won} won, marker ${owner}`);
-                    assert.equal(won, 1, `trial ${trial}: ${outcomes.join("; ")}`);
-                    assert.equal(owner, loser === 0 ? "localhost" : "127.0.0.1", `trial ${trial}: the marker names the winner`);
-                    assert.match(String((results[loser] as PromiseRejectedResult).reason), /marked as the Packages storage of/);
-                    assert.equal((loser === 0 ? h.sim : other).config()[KEYS.bucket], undefined, `trial ${trial}: the loser wrote nothing into its appliance`);
-                }
-            } finally {
-                await other.stop();
+            });
+            afterEach(async () => { h.s3!.beforeServing = undefined; await other.stop(); });
+            const both = () => Promise.allSettled([h.provider.create(h.inputs()), h.otherProvider().create(otherInputs)]);
+
+            for (const first of ["127.0.0.1", "localhost"]) {
+                it(`both checks read the bucket unclaimed, then both claim: ${first} writes the marker first and wins; the other re-reads, is refused, and writes nothing into its appliance`, async () => {
+                    const keyOf = { "127.0.0.1": h.key.accessKeyId, "localhost": OTHER_KEY.accessKeyId };
+                    writesMeet(h.s3!, h.bucket, OWNER_MARKER, first === "127.0.0.1" ? [keyOf["127.0.0.1"], keyOf.localhost] : [keyOf.localhost, keyOf["127.0.0.1"]]);
+                    const results = await both();
+                    const [winner, loser] = first === "127.0.0.1" ? [0, 1] : [1, 0];
+                    assert.equal(results[winner].status, "fulfilled");
+                    assert.equal(results[loser].status, "rejected");
+                    assert.equal(JSON.parse((await marker())!).hostname, first, "the marker names the winner");
+                    assert.match(String((results[loser] as PromiseRejectedResult).reason), new RegExp(`marked as the Packages storage of "${first.replace(/\./g, "\\.")}"`));
+                    const loserSim = loser === 0 ? h.sim : other;
+                    assert.equal(loserSim.config()[KEYS.bucket], undefined, "the loser wrote nothing into its appliance");
+                    assert.equal(loserSim.writes(), 0);
+                    assert.ok(loserSim.requests.length > 0, "the loser had reached its appliance (the claim comes after the host key check)");
+                    assert.equal(h.s3!.requests.filter((r) => r.method === "PUT" && r.path.split("?")[0].endsWith(`/${OWNER_MARKER}`) && r.outcome === "PreconditionFailed").length, 1,
+                        "both wrote the marker; the loser's condition failed");
+                });
             }
+
+            it("one claims before the other's check reads the marker: the other is refused by its check, before touching its appliance", async () => {
+                const ours = h.provider.create(h.inputs());
+                readAfter(h.s3!, h.bucket, OWNER_MARKER, OTHER_KEY.accessKeyId, ours);
+                const results = await Promise.allSettled([ours, h.otherProvider().create(otherInputs)]);
+                assert.equal(results[0].status, "fulfilled");
+                assert.match(String((results[1] as PromiseRejectedResult).reason), /marked as the Packages storage of "127\.0\.0\.1" .*not of localhost/s);
+                assert.equal(JSON.parse((await marker())!).hostname, "127.0.0.1");
+                assert.equal(other.requests.length + other.commands.length, 0, "the other appliance untouched");
+            });
         });
     });
 
     describe("storage guard", () => {
+        standIns(false); // what GHES holds is judged; the bucket itself is not reached
         it("guards whenever storage is configured, reading the enable flag as git-config booleans do", async () => {
             for (const enabled of ["yes", "on", "1", "false"]) {
-                h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: h.s3!.url, [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: enabled });
+                h.sim.setConfig({ [KEYS.storageType]: "s3", [KEYS.serviceUrl]: String(h.inputs().serviceUrl), [KEYS.bucket]: "old-packages-bucket", [KEYS.enabled]: enabled });
                 await assert.rejects(h.provider.create(h.inputs()), /already stores packages elsewhere|storage is configured elsewhere/, enabled);
             }
             assert.equal(h.sim.writes(), 0);
@@ -380,6 +414,7 @@ describe("provider: safe against the real appliance and an interrupted world", (
     });
 
     describe("GHES < 3.12", () => {
+        standIns(false);
         it("a connection dropped before ghe-config-apply says the settings are written but not in effect, and how to apply", async () => {
             await h.stop();
             h = await new Harness({ version: "3.11.4" }).start();

@@ -12,7 +12,8 @@ describe("provider: answers GitHub does not document, each plausible one fed to 
     this.timeout(60000);
     let h: Harness;
     afterEach(async () => { await h?.stop(); });
-    const start = async (o: ConstructorParameters<typeof Harness>[0] = {}) => { h = await new Harness({ applyDurationMs: 150, ...o }).start(); };
+    // Answers of the appliance: no bucket involved, so no local S3 (the storage check is off, as in journal.test.ts).
+    const start = async (o: ConstructorParameters<typeof Harness>[0] = {}) => { h = await new Harness({ applyDurationMs: 150, ...o }, false).start(); };
     const posts = () => h.sim.requests.filter((r) => r.method === "POST" && r.path === "/manage/v1/config/apply");
 
     for (const status of [409, 423, 400, 422]) {

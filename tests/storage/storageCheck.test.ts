@@ -3,9 +3,12 @@ import { regionOfServiceUrl } from "../../policies/s3Endpoint";
 import { checkStorage, claimBucket, OWNER_MARKER, PROBE_PREFIX } from "../../storage/storageCheck";
 import { identityPolicyFor, policyWithout } from "../../rehearsal/fixtures";
 import { LocalS3 } from "../../rehearsal/localS3";
+import { writesMeet } from "../support/interleavings";
 
 const BUCKET = "acme-packages";
 const GOOD = { accessKeyId: "AKIAGOODKEY000000001", secretAccessKey: "good-secret-0123456789abcdefghijABCDEFGHIJ" };
+/** A second key for the bucket (another appliance's), so the local S3 tells the two claimants apart. */
+const SECOND = { accessKeyId: "AKIAGOODKEY000000002", secretAccessKey: "good-secret-2222222222abcdefghijABCDEFGHIJ" };
 
 describe("provider/storageCheck: the key is proven against the bucket before GHES is touched", () => {
     let s3: LocalS3;
@@ -16,6 +19,7 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
     before(async () => {
         s3 = await new LocalS3([BUCKET]).start();
         s3.addKey({ ...GOOD, policy: identityPolicyFor(BUCKET) });
+        s3.addKey({ ...SECOND, policy: identityPolicyFor(BUCKET) });
         s3.addKey({ accessKeyId: "AKIANOMULTIPART00001", secretAccessKey: GOOD.secretAccessKey, policy: policyWithout(BUCKET, "s3:ListMultipartUploadParts") });
         s3.addKey({ accessKeyId: "AKIANODELETE00000001", secretAccessKey: GOOD.secretAccessKey, policy: policyWithout(BUCKET, "s3:DeleteObject") });
     });
@@ -86,7 +90,7 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
         await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
         const started = Date.now();
         try {
-            await assert.rejects(run({ serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, requestTimeoutMs: 300 }), /storage check failed: PutObject .*TimeoutError/);
+            await assert.rejects(run({ serviceUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, requestTimeoutMs: 100 }), /storage check failed: PutObject .*TimeoutError/);
             assert.ok(Date.now() - started < 20000, "bounded by the request timeout, not hanging");
         } finally {
             sockets.forEach((s) => s.destroy());
@@ -115,15 +119,27 @@ describe("provider/storageCheck: the key is proven against the bucket before GHE
             await assert.rejects(claimBucket({ ...access(), owner: owner("ghes-b.example.com") }), /marked as the Packages storage of "ghes-a\.example\.com" .*not of ghes-b\.example\.com/);
         });
 
-        it("of two appliances claiming at once, exactly one wins, every time (20 trials)", async () => {
-            for (let trial = 0; trial < 20; trial++) {
-                await s3.deleteObject(BUCKET, OWNER_MARKER);
-                const results = await Promise.allSettled(["ghes-a.example.com", "ghes-b.example.com"].map((h) => claimBucket({ ...access(), owner: owner(h) })));
-                assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, `trial ${trial}`);
-                const winner = ["ghes-a.example.com", "ghes-b.example.com"][results.findIndex((r) => r.status === "fulfilled")];
-                assert.equal(await markerOwner(), winner);
-            }
-        });
+        for (const first of ["ghes-a.example.com", "ghes-b.example.com"]) {
+            it(`of two appliances claiming at once, both having read the bucket unclaimed, exactly one wins: ${first} writes first`, async () => {
+                // Each claim reads the marker (absent), then writes with If-None-Match: both writes are held until both were sent.
+                const claimants = { "ghes-a.example.com": GOOD, "ghes-b.example.com": SECOND };
+                writesMeet(s3, BUCKET, OWNER_MARKER, [claimants[first as keyof typeof claimants].accessKeyId, claimants[first === "ghes-a.example.com" ? "ghes-b.example.com" : "ghes-a.example.com"].accessKeyId]);
+                try {
+                    const results = await Promise.allSettled(Object.entries(claimants).map(([h, key]) => claimBucket({ ...access(), ...key, owner: owner(h) })));
+                    const [won, lost] = first === "ghes-a.example.com" ? results : [results[1], results[0]];
+                    assert.equal(won.status, "fulfilled");
+                    assert.equal(await markerOwner(), first);
+                    assert.equal(lost.status, "rejected");
+                    assert.match(String((lost as PromiseRejectedResult).reason), new RegExp(`marked as the Packages storage of "${first.replace(/\./g, "\\.")}"`));
+                } finally {
+                    s3.beforeServing = undefined;
+                }
+                const markerWrites = s3.requests.filter((r) => r.method === "PUT" && r.path.includes(OWNER_MARKER)).slice(-2);
+                assert.deepEqual(Object.fromEntries(markerWrites.map((r) => [r.accessKeyId, r.outcome])), first === "ghes-a.example.com"
+                    ? { [GOOD.accessKeyId]: "allowed", [SECOND.accessKeyId]: "PreconditionFailed" }
+                    : { [GOOD.accessKeyId]: "PreconditionFailed", [SECOND.accessKeyId]: "allowed" }, "both wrote; the second write's condition failed");
+            });
+        }
 
         for (const answer of [404, 412] as const) {
             it(`a hand-over whose marker vanished meanwhile re-reads and claims (If-Match on an absent key answered ${answer})`, async () => {
