@@ -140,10 +140,20 @@ export class SweepAppliance {
         }
     }
 
-    /** Back to the state right after the setup; the next process is number 2 (the setup's was 1). */
-    async restore(): Promise<Processes> {
+    /** Whether anything ran since the setup or the last restore. */
+    private dirty = false;
+
+    /** Back to the state right after the setup. */
+    async restore(): Promise<void> {
         await this.h.sim.restore(this.snap);
         this.h.logs.length = 0;
+        this.dirty = false;
+    }
+
+    /** The appliance as the setup left it (restored if a trial ran since), and the processes of a trial: the next is number 2 (the setup's was 1). */
+    async nextTrial(): Promise<Processes> {
+        if (this.dirty) await this.restore();
+        this.dirty = true;
         const procs = new Processes();
         procs.spawn();
         return procs;
@@ -158,7 +168,7 @@ export class SweepAppliance {
  * interruption no longer happens (past the operation's last remote operation).
  */
 export async function trial(a: SweepAppliance, s: Scenario, interrupt: (h: Harness) => void, interrupted: (h: Harness) => string | undefined): Promise<Trial | undefined> {
-    const procs = await a.restore();
+    const procs = await a.nextTrial();
     const { h, state } = a;
     const as = (p: RunnerIdentity) => { h.runner = () => p; };
     const runsBefore = h.sim.clientRuns().length;
