@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -359,11 +359,25 @@ export class GhesSimulator {
         await Promise.all([...this.children].map((c) => new Promise((resolve) => c.once("close", resolve))));
         for (const c of this.sshConnections) c.end();
         for (const sock of this.sockets) sock.destroy();
-        for (const name of readdirSync(this.dir)) if (name !== "bin") rmSync(join(this.dir, name), { recursive: true, force: true });
+        // Only what differs is removed or written again (most settings stay as they were).
+        const wanted = new Map(s.files.map((f) => [f.path, f]));
+        const prune = (rel: string) => {
+            for (const name of readdirSync(join(this.dir, rel))) {
+                const path = rel ? `${rel}/${name}` : name;
+                if (path === "bin") continue;
+                const want = wanted.get(path);
+                const st = lstatSync(join(this.dir, path));
+                const same = want !== undefined && (want.content === undefined ? st.isDirectory()
+                    : st.isFile() && (st.mode & 0o7777) === want.mode && readFileSync(join(this.dir, path)).equals(want.content));
+                if (!same) rmSync(join(this.dir, path), { recursive: true, force: true });
+                else if (want.content === undefined) prune(path);
+            }
+        };
+        prune("");
         for (const f of s.files) {
             const path = join(this.dir, f.path);
-            if (f.content === undefined) mkdirSync(path);
-            else writeFileSync(path, f.content);
+            if (f.content === undefined) mkdirSync(path, { recursive: true });
+            else if (!existsSync(path)) writeFileSync(path, f.content);
             chmodSync(path, f.mode);
         }
         // Deepest first: writing into a directory changes its modification time.
