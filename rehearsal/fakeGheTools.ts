@@ -6,8 +6,10 @@ import { join } from "node:path";
  * run by /bin/sh, so the quoting the provider sends is executed for real. Each key is one
  * file in GHE_SIM_CONFIG_DIR (values byte-exact, newlines included). Every invocation's argv
  * is appended to GHE_SIM_ARGV_LOG as NUL-separated fields: tool, argc, args...
+ * A read or a write starts no process beyond the script itself (builtins and parameter
+ * expansion only): every provider test runs them thousands of times.
  */
-const LOG = `{ printf '%s\\0' "$(basename "$0")" "$#"; for a in "$@"; do printf '%s\\0' "$a"; done; } >> "$GHE_SIM_ARGV_LOG"`;
+const LOG = `{ printf '%s\\0' "\${0##*/}" "$#"; for a in "$@"; do printf '%s\\0' "$a"; done; } >> "$GHE_SIM_ARGV_LOG"`;
 
 // Exit statuses as GHES's own ghe-config gives them: it prints its usage and exits 2 without a
 // key, and otherwise ends in \`exec git config "$@"\` (git-config(1)): 1 for an unset key, 255
@@ -18,19 +20,23 @@ ${LOG}
 dir="$GHE_SIM_CONFIG_DIR"
 [ -n "$1" ] || { echo "usage: ghe-config KEY [VALUE]" >&2; exit 2; }
 case "$1" in
-  -l) for f in "$dir"/*; do [ -f "$f" ] && printf '%s=%s\\n' "$(basename "$f")" "$(cat "$f")"; done; exit 0 ;;
+  -l) for f in "$dir"/*; do [ -f "$f" ] && printf '%s=%s\\n' "\${f##*/}" "$(cat "$f")"; done; exit 0 ;;
   --true) [ "$(cat "$dir/$2" 2>/dev/null)" = "true" ]; exit $? ;;
 esac
+# slurp FILE: __v = the file's bytes, as cat prints them (read line by line: no process; a value
+# holds no NUL byte, it arrived as an argument).
+slurp() { __v=; __n=; while IFS= read -r __l; do __v="$__v$__n$__l"; __n='
+'; done < "$1"; __v="$__v$__n$__l"; }
 if [ "$#" -eq 1 ]; then
   [ -f "$dir/$1" ] || exit 1
-  cat "$dir/$1"; printf '\\n'; exit 0
+  slurp "$dir/$1"; printf '%s\\n' "$__v"; exit 0
 fi
 # Fault injection: writes number FROM..UNTIL-1 (counted in GHE_SIM_WRITE_COUNT, --unset
 # included) fail, after landing when GHE_SIM_FAIL_WRITE_LANDS=1 (only the exit status says so).
 fail_write() {
   [ -n "$GHE_SIM_FAIL_WRITE_KEY" ] && [ "$GHE_SIM_FAIL_WRITE_KEY" = "$1" ] && return 0
   [ -n "$GHE_SIM_FAIL_WRITE_FROM" ] || return 1
-  n=$(( $(cat "$GHE_SIM_WRITE_COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$GHE_SIM_WRITE_COUNT"
+  n=0; [ -f "$GHE_SIM_WRITE_COUNT" ] && read -r n < "$GHE_SIM_WRITE_COUNT"; n=$(( \${n:-0} + 1 )); echo "$n" > "$GHE_SIM_WRITE_COUNT"
   [ "$n" -ge "$GHE_SIM_FAIL_WRITE_FROM" ] && [ "$n" -lt "$GHE_SIM_FAIL_WRITE_UNTIL" ]
 }
 # \`ghe-config --unset KEY\` removes a key (GitHub docs, "Backing up and restoring GitHub Enterprise

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -77,6 +77,21 @@ interface Run {
     /** The run's settings were copied into effect (at its end, seen at the simulator's next use). */
     applied?: boolean;
 }
+
+/**
+ * The appliance's whole state at one moment (`snapshot()`, `restore()`): every file under its
+ * directory but the fake tools (settings, applied settings, the admin's home with the lock,
+ * journal and records, the tools' argv log), and every other field: records, runs, authorized
+ * keys, maintenance, fault injection. Not its servers, ports, host key or certificate.
+ */
+export interface SimulatorSnapshot {
+    readonly files: readonly { path: string; mode: number; mtime: Date; content?: Buffer }[];
+    readonly fields: Record<string, unknown>;
+    readonly functions: Record<string, unknown>;
+}
+
+/** Fields that are the running appliance itself, not its state (kept by `restore`). */
+const NOT_STATE = new Set(["https", "ssh", "sshHostKey", "sockets", "sshConnections", "children", "bin", "cert", "dir", "shell", "clock", "password", "nodes", "managePort", "sshPort"]);
 
 export class GhesSimulator {
     readonly password: string;
@@ -201,6 +216,8 @@ export class GhesSimulator {
     private sshHostKey: string;
     private readonly sockets = new Set<Socket>();
     private readonly sshConnections = new Set<Connection>();
+    /** Admin-shell commands still running. */
+    private readonly children = new Set<ChildProcess>();
     private readonly bin: string;
     private readonly cert = selfSignedCert();
     managePort = 0;
@@ -303,6 +320,71 @@ export class GhesSimulator {
             throw err;
         }
         return this;
+    }
+
+    /**
+     * Everything a `restore` puts back: lets a test set an appliance up once and start each
+     * trial from that state with the same servers (the crash sweep, tests/provider/crashSweep/).
+     */
+    snapshot(): SimulatorSnapshot {
+        this.settleRuns();
+        const files: { path: string; mode: number; mtime: Date; content?: Buffer }[] = [];
+        const walk = (rel: string) => {
+            for (const name of readdirSync(join(this.dir, rel)).sort()) {
+                const path = rel ? `${rel}/${name}` : name;
+                if (path === "bin") continue;
+                const st = lstatSync(join(this.dir, path));
+                if (st.isDirectory()) { files.push({ path, mode: st.mode & 0o7777, mtime: st.mtime }); walk(path); }
+                else files.push({ path, mode: st.mode & 0o7777, mtime: st.mtime, content: readFileSync(join(this.dir, path)) });
+            }
+        };
+        walk("");
+        const fields: Record<string, unknown> = {};
+        const functions: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(this)) {
+            if (NOT_STATE.has(k)) continue;
+            if (typeof v === "function") functions[k] = v;
+            else fields[k] = v;
+        }
+        // One clone: a command or request stays the same object in operationLog and in commands/requests.
+        return { files, fields: structuredClone(fields), functions };
+    }
+
+    /**
+     * Puts the appliance back into a snapshot's state, as if it had never left it: waits for
+     * the admin-shell commands still running, closes every connection (a new client finds
+     * none of the last one's), then replaces files and fields.
+     */
+    async restore(s: SimulatorSnapshot): Promise<void> {
+        await Promise.all([...this.children].map((c) => new Promise((resolve) => c.once("close", resolve))));
+        for (const c of this.sshConnections) c.end();
+        for (const sock of this.sockets) sock.destroy();
+        // Only what differs is removed or written again (most settings stay as they were).
+        const wanted = new Map(s.files.map((f) => [f.path, f]));
+        const prune = (rel: string) => {
+            for (const name of readdirSync(join(this.dir, rel))) {
+                const path = rel ? `${rel}/${name}` : name;
+                if (path === "bin") continue;
+                const want = wanted.get(path);
+                const st = lstatSync(join(this.dir, path));
+                const same = want !== undefined && (want.content === undefined ? st.isDirectory()
+                    : st.isFile() && (st.mode & 0o7777) === want.mode && readFileSync(join(this.dir, path)).equals(want.content));
+                if (!same) rmSync(join(this.dir, path), { recursive: true, force: true });
+                else if (want.content === undefined) prune(path);
+            }
+        };
+        prune("");
+        for (const f of s.files) {
+            const path = join(this.dir, f.path);
+            if (f.content === undefined) mkdirSync(path, { recursive: true });
+            else if (!existsSync(path)) writeFileSync(path, f.content);
+            chmodSync(path, f.mode);
+        }
+        // Deepest first: writing into a directory changes its modification time.
+        for (const f of [...s.files].reverse()) utimesSync(join(this.dir, f.path), f.mtime, f.mtime);
+        const self = this as unknown as Record<string, unknown>;
+        for (const k of Object.keys(self)) if (!NOT_STATE.has(k) && !(k in s.fields) && !(k in s.functions)) self[k] = undefined;
+        Object.assign(self, structuredClone(s.fields), s.functions);
     }
 
     /** Replaces the SSH host key (a rebuilt appliance, or a machine in the middle). */
@@ -625,6 +707,8 @@ export class GhesSimulator {
                             } : {}),
                         },
                     });
+                    this.children.add(child);
+                    child.on("close", () => this.children.delete(child));
                     if (this.banner !== undefined) stream.write(`${this.banner}\n`);
                     stream.on("data", (d: Buffer) => { rec.stdin += d.toString("utf8"); child.stdin.write(d); });
                     stream.on("end", () => child.stdin.end());

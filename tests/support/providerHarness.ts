@@ -16,7 +16,7 @@ export class Harness extends StandIns {
      * The one clock of the provider and the simulated appliance: virtual, so backoff, polls,
      * lock waits and configuration runs take no real time (a run ends once the provider has
      * waited its duration), and long timeouts are reached at once. A test may wrap it for the
-     * provider only (a killed process: tests/provider/crashSweep.test.ts).
+     * provider only (a killed process: tests/provider/crashSweep/sweep.ts).
      */
     clock: Clock;
     /** Who runs the next operation; a test may play several processes (tests/support/processes.ts). */
