@@ -53,7 +53,7 @@ export class InProcessHost implements ProviderCalls {
 
     async read(id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
         const r = await this.provider.read!(id, wire({ ...props, __provider: PROVIDER }));
-        return wire({ id: r.id, props: { ...r.props, __provider: PROVIDER }, inputs: r.inputs && { ...r.inputs, __provider: PROVIDER } });
+        return wire({ id: r.id ?? "", props: { ...r.props, __provider: PROVIDER }, inputs: r.inputs && { ...r.inputs, __provider: PROVIDER } });
     }
 
     async update(id: string, olds: Props, news: Props): Promise<Props> {
