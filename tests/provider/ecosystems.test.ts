@@ -12,15 +12,21 @@ import { InProcessHost } from "../support/inProcessHost";
  * dynamic-provider host (create, no-op, change, refresh, delete) is shown in
  * tests/provider/dynamicProviderHost.test.ts.
  * Absent means "not managed": nothing is read or written for an ecosystem left out.
+ * No S3 stand-in (storageCheck off) where no key changes: the storage check is specified in
+ * tests/storage and tests/provider/ghesSettingsProvider.test.ts, and runs with the toggles in
+ * the host tests and in the test here that changes the key with a toggle.
  */
 describe("provider: package ecosystems (driven as the dynamic-provider host calls the provider)", function () {
     let host: InProcessHost;
     let standIns: StandIns;
     let life: Lifecycle;
+    const start = async (s3: boolean) => {
+        standIns = await host.standIns({ s3, simulator: { applyDurationMs: 50 } }).start();
+        life = new Lifecycle(host, standIns);
+    };
     beforeEach(async () => {
         host = new InProcessHost();
-        standIns = await host.standIns({ simulator: { applyDurationMs: 50 } }).start();
-        life = new Lifecycle(host, standIns);
+        await start(false);
     });
     afterEach(async () => { await standIns.stop(); });
     const config = () => standIns.sim.config();
@@ -48,6 +54,8 @@ describe("provider: package ecosystems (driven as the dynamic-provider host call
     });
 
     it("a storage change and an ecosystem change together: one configuration run", async () => {
+        await standIns.stop();
+        await start(true); // with S3: the new key is checked against the bucket before anything is written
         await life.create({ ecosystems: { docker: "enabled" } });
         standIns.addKey({ accessKeyId: "AKIAECOSYSTEMS000002", secretAccessKey: "ecosystem-secret-0002/+aaaabbbbcccc" });
         const r = await life.change({ accessKeyId: "AKIAECOSYSTEMS000002", secretAccessKey: "ecosystem-secret-0002/+aaaabbbbcccc", ecosystems: { docker: "readonly" } });
