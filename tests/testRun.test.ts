@@ -1,36 +1,24 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { compileSources } from "../rehearsal/compileSources";
 
 /*
  * The test run itself: `npm test` fails when fewer tests ran than the files define, whatever
  * the cause, and counts skipped tests as pending, never as run. Shown on fixture files
  * (tests/fixtures/testRun) run in two parallel workers with this suite's reporter and checks,
- * compiled from the current sources once (rehearsal/compileSources.ts) so that none of the
- * runs' processes (main, workers, the counting dry run) loads a TypeScript compiler.
+ * loaded as .mocharc.json loads them.
  */
+function mocha(...extra: string[]) {
+    const r = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--no-config", "--parallel", "--jobs", "2",
+        "--require", "sucrase/register/ts", "--require", "tests/support/runChecks.ts",
+        "--reporter", "tests/support/countingReporter.ts", ...extra,
+        "tests/fixtures/testRun/quick.spec.js", "tests/fixtures/testRun/slow.spec.js", "tests/fixtures/testRun/slower.spec.js"],
+    // Not `npm test` for these runs: they need no packed package (tests/support/runChecks.ts packs under `npm test`).
+    { encoding: "utf8", env: { ...process.env, npm_lifecycle_event: undefined } });
+    return { status: r.status, out: r.stdout + r.stderr };
+}
+
 describe("the test run: every defined test runs, or the run fails", function () {
     this.timeout(60000);
-    let compiled: string;
-    before(() => {
-        compiled = mkdtempSync(join(tmpdir(), "ghes-packages-test-run-"));
-        compileSources(["tests/support/runChecks.ts", "tests/support/countingReporter.ts"], compiled);
-        symlinkSync(resolve("node_modules"), join(compiled, "node_modules"), "dir"); // mocha, for the reporter
-    });
-    after(() => { rmSync(compiled, { recursive: true, force: true }); });
-
-    function mocha(...extra: string[]) {
-        const r = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--no-config", "--parallel", "--jobs", "2",
-            "--require", join(compiled, "tests/support/runChecks.js"),
-            "--reporter", join(compiled, "tests/support/countingReporter.js"), ...extra,
-            "tests/fixtures/testRun/quick.spec.js", "tests/fixtures/testRun/slow.spec.js", "tests/fixtures/testRun/slower.spec.js"],
-        // Not `npm test` for these runs: they need no packed package (tests/support/runChecks.ts packs under `npm test`).
-        { encoding: "utf8", env: { ...process.env, npm_lifecycle_event: undefined } });
-        return { status: r.status, out: r.stdout + r.stderr };
-    }
 
     it("passes when every test ran, and lists skipped tests as pending", () => {
         const r = mocha();
