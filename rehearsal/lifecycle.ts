@@ -18,7 +18,8 @@ export type ProviderCalls = Pick<DynamicProviderHost, "check" | "diff" | "create
 /**
  * The create -> no change -> rotate -> refresh -> delete scenario, driven exactly as `pulumi up`
  * calls a provider (check, diff, then create/update/read/delete): through the real
- * dynamic-provider host in the demo, the bench and the host tests. One typed driver for all.
+ * dynamic-provider host in the demo, the bench and the host tests, or in process
+ * (tests/provider/ecosystems.test.ts). One typed driver for all.
  */
 export class Lifecycle {
     id = "";
