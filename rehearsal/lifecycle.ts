@@ -1,4 +1,4 @@
-import { DynamicProviderHost } from "./dynamicProviderHost";
+import type { DynamicProviderHost } from "./dynamicProviderHost";
 import { Counts, countsSince, KeyPair, StandIns } from "./standIns";
 
 type Props = Record<string, unknown>;
@@ -10,16 +10,23 @@ export interface StepResult<T> {
 }
 
 /**
- * The create -> no change -> rotate -> refresh -> delete scenario, driven through the real
- * dynamic-provider host exactly as `pulumi up` calls it (check, diff, then create/update/
- * read/delete). One typed driver for the tests, the demo and the bench.
+ * The engine's calls to a resource provider: the real dynamic-provider host over gRPC, or the
+ * same provider called in the test process (tests/support/inProcessHost.ts).
+ */
+export type ProviderCalls = Pick<DynamicProviderHost, "check" | "diff" | "create" | "read" | "update" | "delete">;
+
+/**
+ * The create -> no change -> rotate -> refresh -> delete scenario, driven exactly as `pulumi up`
+ * calls a provider (check, diff, then create/update/read/delete): through the real
+ * dynamic-provider host in the demo, the bench and the host tests, or in process
+ * (tests/provider/ecosystems.test.ts). One typed driver for all.
  */
 export class Lifecycle {
     id = "";
     state: Props = {};
     key: KeyPair;
 
-    constructor(readonly host: DynamicProviderHost, readonly standIns: StandIns, private overrides: Props = {}) {
+    constructor(readonly host: ProviderCalls, readonly standIns: StandIns, private overrides: Props = {}) {
         this.key = standIns.key;
     }
 

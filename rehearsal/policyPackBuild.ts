@@ -1,12 +1,13 @@
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { compileSources } from "./compileSources";
 
 /*
  * Builds the policy pack as `npm run build` ships it (dist/policypack: compiled JavaScript with
  * PulumiPolicy.yaml and package.json beside it), into a throw-away folder, so a test or the demo
- * can start it the way the CLI does without touching this checkout's dist/.
+ * can start it the way the CLI does without touching this checkout's dist/. Compiled in this
+ * process (rehearsal/compileSources.ts): the JavaScript tsc emits, without a tsc process.
  */
 
 const ROOT = resolve(__dirname, "..");
@@ -23,19 +24,12 @@ export interface BuiltPack {
 export function buildPolicyPack(): BuiltPack {
     const out = mkdtempSync(join(tmpdir(), "ghes-policy-pack-"));
     try {
-        writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
-            extends: join(ROOT, "tsconfig.json"),
-            compilerOptions: { outDir: join(out, "dist"), rootDir: ROOT, declaration: false, typeRoots: [join(ROOT, "node_modules", "@types")] },
-            files: [join(ROOT, "policypack", "index.ts")],
-            include: [],
-        }));
         try {
-            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+            compileSources([join("policypack", "index.ts")], join(out, "dist"));
         } catch (e) {
-            throw new Error(`compiling the policy pack failed: ${(e as { stdout?: string }).stdout ?? (e as Error).message}`);
+            throw new Error(`compiling the policy pack failed: ${(e as Error).message}`);
         }
         const dir = join(out, "dist", "policypack");
-        mkdirSync(dir, { recursive: true });
         for (const f of POLICY_PACK_MANIFESTS) copyFileSync(join(ROOT, "policypack", f), join(dir, f));
         // As in a program that installed the package: @pulumi/* resolve from the node_modules above it.
         symlinkSync(join(ROOT, "node_modules"), join(out, "node_modules"), "dir");

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     const bucket = `${SAMPLE_NAME}-packages-rehearsal`;
     const key = { accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`, secretAccessKey: randomBytes(30).toString("base64") };
     const standIns = await new StandIns({
-        simulator: { version: "3.14.2", applyDurationMs: 1500 },
+        // A run still in progress at the provider's first status poll, so the rehearsal shows it waiting
+        // for one; short, so each run costs one poll interval (ghes/configurationRun.ts RUN_POLL).
+        simulator: { version: "3.14.2", applyDurationMs: 300 },
         bucket,
         key,
         policy: JSON.parse(plan.identityPolicyJson.split(plan.bucketName).join(bucket)),

@@ -43,6 +43,15 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
         hosts.push(h);
         return h.start();
     };
+    // One unconfigured pack for stack prod, shared by the tests that do not configure it (the CLI, too, starts a pack once per preview).
+    let unconfigured: Promise<PolicyPackHost> | undefined;
+    const prod = () => (unconfigured ??= start("prod"));
+    /** The shared one, handed to a test that configures it: a later test gets a fresh, unconfigured one. */
+    const takeProd = () => {
+        const h = prod();
+        unconfigured = undefined;
+        return h;
+    };
     before(() => { pack = buildPolicyPack(); });
     after(async () => {
         await Promise.all(hosts.map((h) => h.stop()));
@@ -57,7 +66,7 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
     });
 
     it("answers GetAnalyzerInfo with its name, version and every policy with its level and config keys", async () => {
-        const info = await (await start("prod")).info();
+        const info = await (await prod()).info();
         assert.equal(info.name, "ghes-packages-s3");
         assert.equal(info.version, JSON.parse(readFileSync("package.json", "utf8")).version);
         assert.equal(info.supportsConfig, true);
@@ -65,7 +74,7 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
     });
 
     it("analyzes a stack snapshot: the package's setup passes; a hand-written public, over-privileged one is named rule by rule", async () => {
-        const host = await start("prod");
+        const host = await prod();
         assert.deepEqual(await host.analyzeStack(packagesStack()), []);
         const bad = handWrittenStack((s) => {
             s.publicAccessBlock.props.blockPublicPolicy = false;
@@ -83,7 +92,7 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
     });
 
     it("analyzes a resource before its step: TLS verification off stops the GHES settings", async () => {
-        const host = await start("prod");
+        const host = await prod();
         const ds = await host.analyze(settingsOf(packagesStack(), { dangerouslySkipTlsVerification: true }));
         assert.deepEqual(ds.map((d) => [d.policy, d.level]), [["ghes-settings-tls-verification", "mandatory"]]);
         assert.match(ds[0].message, /in stack guardrails\/prod/);
@@ -129,13 +138,13 @@ describe("policy pack: loaded as the analyzer plugin `pulumi preview --policy-pa
         await lab.configure(config);
         assert.deepEqual(await lab.analyze(labSettings), [], "the lab stack is listed for both opt-outs");
 
-        const prod = await start("prod");
-        await prod.configure(config);
-        assert.deepEqual((await prod.analyze(labSettings)).map((d) => d.policy).sort(), ["ghes-settings-host-key-pinned", "ghes-settings-tls-verification"]);
-        assert.deepEqual((await prod.analyze(settingsOf(packagesStack(), { applyTimeoutSeconds: 1800 }))).map((d) => d.message.split("\n")[1]),
+        const configured = await takeProd();
+        await configured.configure(config);
+        assert.deepEqual((await configured.analyze(labSettings)).map((d) => d.policy).sort(), ["ghes-settings-host-key-pinned", "ghes-settings-tls-verification"]);
+        assert.deepEqual((await configured.analyze(settingsOf(packagesStack(), { applyTimeoutSeconds: 1800 }))).map((d) => d.message.split("\n")[1]),
             ["GhesPackagesSettings \"ghes-prod-settings\": applyTimeoutSeconds is 1800, outside 300-900: too short fails configuration runs that would succeed, too long holds the appliance's lock and hides a stuck run. Fix: set applyTimeoutSeconds between 300 and 900."]);
 
-        const ds = await prod.analyzeStack(packagesStack((s) => {
+        const ds = await configured.analyzeStack(packagesStack((s) => {
             s.accessKey.props.createDate = daysAgo(45);
             delete s.bucketPolicy.props.policy;
         }));

@@ -2,24 +2,31 @@ import { strict as assert } from "node:assert";
 import { appKey, NPM_UPSTREAMING_KEY } from "../../ghes/ecosystemKeys";
 import { KEYS } from "../../ghes/gheConfigKeys";
 import { generateEd25519KeyPair } from "../../ghes/sshKeys";
-import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
+import { InProcessHost } from "../support/inProcessHost";
 
 /*
- * Package ecosystem toggles, through the real dynamic-provider host as `pulumi up` calls it.
+ * Package ecosystem toggles, driven as `pulumi up` calls the provider (check, diff, then
+ * create/update/read), in this process on a virtual clock. That the toggles cross the real
+ * dynamic-provider host (create, no-op, change, refresh, delete) is shown in
+ * tests/provider/dynamicProviderHost.test.ts.
  * Absent means "not managed": nothing is read or written for an ecosystem left out.
+ * No S3 stand-in (storageCheck off) where no key changes: the storage check is specified in
+ * tests/storage and tests/provider/ghesSettingsProvider.test.ts, and runs with the toggles in
+ * the host tests and in the test here that changes the key with a toggle.
  */
-describe("provider: package ecosystems (through the real dynamic-provider host)", function () {
-    this.timeout(120000);
-    let host: DynamicProviderHost;
+describe("provider: package ecosystems (driven as the dynamic-provider host calls the provider)", function () {
+    let host: InProcessHost;
     let standIns: StandIns;
     let life: Lifecycle;
-    before(async () => { host = await new DynamicProviderHost().start({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }); });
-    after(async () => { await host?.stop(); });
-    beforeEach(async () => {
-        standIns = await new StandIns({ simulator: { applyDurationMs: 50 } }).start();
+    const start = async (s3: boolean) => {
+        standIns = await host.standIns({ s3, simulator: { applyDurationMs: 50 } }).start();
         life = new Lifecycle(host, standIns);
+    };
+    beforeEach(async () => {
+        host = new InProcessHost();
+        await start(false);
     });
     afterEach(async () => { await standIns.stop(); });
     const config = () => standIns.sim.config();
@@ -47,6 +54,8 @@ describe("provider: package ecosystems (through the real dynamic-provider host)"
     });
 
     it("a storage change and an ecosystem change together: one configuration run", async () => {
+        await standIns.stop();
+        await start(true); // with S3: the new key is checked against the bucket before anything is written
         await life.create({ ecosystems: { docker: "enabled" } });
         standIns.addKey({ accessKeyId: "AKIAECOSYSTEMS000002", secretAccessKey: "ecosystem-secret-0002/+aaaabbbbcccc" });
         const r = await life.change({ accessKeyId: "AKIAECOSYSTEMS000002", secretAccessKey: "ecosystem-secret-0002/+aaaabbbbcccc", ecosystems: { docker: "readonly" } });

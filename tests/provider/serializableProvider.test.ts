@@ -43,9 +43,9 @@ describe("provider/serializableProvider: the text in state is machine-independen
         const first = checkoutAt("ghes-packages-checkout-a-");
         const second = checkoutAt("ghes-packages-checkout-b-");
         try {
-            const text = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", SERIALIZE], { cwd: first, encoding: "utf8" });
+            const text = execFileSync(process.execPath, ["-r", "sucrase/register/ts", "-e", SERIALIZE], { cwd: first, encoding: "utf8" });
             rmSync(first, { recursive: true, force: true });
-            const standIns = await new StandIns({ simulator: { applyDurationMs: 50 } }).start();
+            const standIns = await new StandIns({ simulator: { applyDurationMs: 0 } }).start(); // runs end at once: nothing here is about waiting
             const host = await new DynamicProviderHost({ cwd: second, provider: text }).start({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
             try {
                 const life = new Lifecycle(host, standIns, { onDelete: "disable" });
