@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
+import { compileConsumer } from "../support/consumerCompile";
 import { installConsumer } from "../support/consumerInstall";
 import { packedPackage } from "../support/packedPackage";
 import { CONSUMER_PROGRAM, CONSUMER_TSCONFIG, RUN_UNDER_MOCKS, SERIALIZE_PROVIDER } from "./fixtures";
@@ -42,8 +43,15 @@ describe("consumer: the packed package installed into a fresh program", function
     });
 
     it("type-checks a strict consumer program", () => {
-        run(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+        const compiled = compileConsumer(dir);
+        assert.deepEqual(compiled.problems, []);
         assert.ok(existsSync(join(dir, "out", "index.js")));
+        // The same compile reports what a user's mistakes would make tsc report: a wrong type, an implicit any (strict).
+        const wrong = CONSUMER_PROGRAM.replace('hostname: "ghes-consumer.example.com"', "hostname: 42") + "export const f = (x) => x;\n";
+        assert.deepEqual(compiled.problemsWith("index.ts", wrong), [
+            "index.ts: Type 'number' is not assignable to type 'Input<string>'.",
+            "index.ts: Parameter 'x' implicitly has an 'any' type.",
+        ]);
     });
 
     it("runs under the consumer's Pulumi mocks: the component, its GHES resource, secrets kept secret", () => {

@@ -29,11 +29,14 @@ function userDependencies(): { dependencies: Record<string, string>; devDependen
     };
 }
 
-/** What the cached tree depends on: the user's versions, what the package declares, the Node and npm that install it. */
+/**
+ * What the cached tree depends on: the user's versions, what the package declares, the Node that
+ * installs and runs it. (Not the npm version: the run's own `npm install` brings the tree to what
+ * its npm makes of it.)
+ */
 function cacheKey(): string {
     const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-    const npm = /\bnpm\/(\S+)/.exec(process.env.npm_config_user_agent ?? "")?.[1] ?? "";
-    const inputs = { node: process.version, platform: process.platform, arch: process.arch, npm, user: userDependencies(),
+    const inputs = { node: process.version, platform: process.platform, arch: process.arch, user: userDependencies(),
         dependencies: pkg.dependencies, peerDependencies: pkg.peerDependencies, peerDependenciesMeta: pkg.peerDependenciesMeta };
     return createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16);
 }
