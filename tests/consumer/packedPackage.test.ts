@@ -1,11 +1,13 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { DynamicProviderHost } from "../../rehearsal/dynamicProviderHost";
 import { Lifecycle } from "../../rehearsal/lifecycle";
 import { StandIns } from "../../rehearsal/standIns";
+import { compileConsumer } from "../support/consumerCompile";
+import { installConsumer } from "../support/consumerInstall";
 import { packedPackage } from "../support/packedPackage";
 import { CONSUMER_PROGRAM, CONSUMER_TSCONFIG, RUN_UNDER_MOCKS, SERIALIZE_PROVIDER } from "./fixtures";
 
@@ -16,27 +18,16 @@ import { CONSUMER_PROGRAM, CONSUMER_TSCONFIG, RUN_UNDER_MOCKS, SERIALIZE_PROVIDE
  * strictly, run under mocks, and its GHES resource driven through the dynamic-provider host
  * *from the consumer's node_modules*, as `pulumi up` would. It also pins the state contract:
  * the serialized provider a 0.1.0 stack stores must keep working with this version.
+ * The dependencies come from a tree installed once per versions (tests/support/consumerInstall.ts);
+ * the package itself is installed from the tarball by npm in every run.
  */
-const version = (pkg: string) => JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), "utf8")).version as string;
-
 describe("consumer: the packed package installed into a fresh program", function () {
     this.timeout(600000);
     let dir = "";
     const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_yes: "true" } });
     before(() => {
         dir = mkdtempSync(join(tmpdir(), "ghes-packages-consumer-"));
-        const packed = basename(packedPackage().tarball);
-        copyFileSync(packedPackage().tarball, join(dir, packed));
-        writeFileSync(join(dir, "package.json"), JSON.stringify({
-            name: "consumer", private: true,
-            dependencies: {
-                "ghes-packages-s3": `file:./${packed}`,
-                "@pulumi/pulumi": version("@pulumi/pulumi"),
-                "@pulumi/aws": version("@pulumi/aws"),
-            },
-            devDependencies: { typescript: version("typescript"), "@types/node": version("@types/node") },
-        }, null, 2));
-        run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]);
+        installConsumer(dir, packedPackage().tarball);
         writeFileSync(join(dir, "index.ts"), CONSUMER_PROGRAM);
         writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG));
         writeFileSync(join(dir, "run.js"), RUN_UNDER_MOCKS);
@@ -52,8 +43,15 @@ describe("consumer: the packed package installed into a fresh program", function
     });
 
     it("type-checks a strict consumer program", () => {
-        run(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+        const compiled = compileConsumer(dir);
+        assert.deepEqual(compiled.problems, []);
         assert.ok(existsSync(join(dir, "out", "index.js")));
+        // The same compile reports what a user's mistakes would make tsc report: a wrong type, an implicit any (strict).
+        const wrong = CONSUMER_PROGRAM.replace('hostname: "ghes-consumer.example.com"', "hostname: 42") + "export const f = (x) => x;\n";
+        assert.deepEqual(compiled.problemsWith("index.ts", wrong), [
+            "index.ts: Type 'number' is not assignable to type 'Input<string>'.",
+            "index.ts: Parameter 'x' implicitly has an 'any' type.",
+        ]);
     });
 
     it("runs under the consumer's Pulumi mocks: the component, its GHES resource, secrets kept secret", () => {

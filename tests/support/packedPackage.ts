@@ -1,13 +1,14 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { makeInBackground, withDirLock } from "./sharedMakers";
 
 /*
  * The package as `npm pack` makes it (the `prepare` script builds dist/), made once per
  * change of its inputs and shared by every test that needs it (tests/package.test.ts, the
  * consumer test): two test files packing at the same time would rebuild dist/ under each
- * other. `npm test` makes it before the workers start (tests/support/mochaSetup.ts); a single
+ * other. `npm test` makes it before the workers start (tests/support/runChecks.ts); a single
  * test file run alone makes it on first use. A lock directory keeps concurrent makers apart.
  */
 export const PACK_DIR = resolve(".test-pack");
@@ -55,43 +56,12 @@ function readStamp(): (PackedPackage & { inputs: string }) | undefined {
     }
 }
 
-function pidAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-/** Takes the lock directory; waits for another maker (bounded), breaks a lock whose maker died. */
-function lock(): void {
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-        try {
-            mkdirSync(LOCK);
-            writeFileSync(join(LOCK, "pid"), String(process.pid));
-            return;
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        }
-        const holder = Number(readFileSync(join(LOCK, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
-        if (holder && !pidAlive(holder)) {
-            rmSync(LOCK, { recursive: true, force: true });
-            continue;
-        }
-        if (Date.now() > deadline) throw new Error(`${LOCK} is still held by process ${holder} after 5 min`);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-}
-
 /** The packed package for the current sources: made now if none is, or if its inputs changed. */
 export function packedPackage(): PackedPackage {
     const inputs = inputsHash();
     const ready = readStamp();
     if (ready?.inputs === inputs) return ready;
-    lock();
-    try {
+    return withDirLock(LOCK, () => {
         const again = readStamp();
         if (again?.inputs === inputs) return again;
         rmSync(PACK_DIR, { recursive: true, force: true });
@@ -101,16 +71,10 @@ export function packedPackage(): PackedPackage {
         const made = { inputs, tarball: join(PACK_DIR, packed.filename), files: (packed.files as { path: string }[]).map((f) => f.path) };
         writeFileSync(join(PACK_DIR, "stamp.json"), JSON.stringify(made, null, 2));
         return made;
-    } finally {
-        rmSync(LOCK, { recursive: true, force: true });
-    }
+    });
 }
 
-/**
- * Makes the packed package in a child process (it takes the lock at once), for a run that will
- * need it: its maker works while other test files run. Its output goes to this run's stderr.
- */
+/** Makes the packed package in a child process, while other test files run (tests/support/runChecks.ts). */
 export function startPacking(): void {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", `require(${JSON.stringify(__filename)}).packedPackage()`], { stdio: ["ignore", "ignore", "inherit"] });
-    child.unref();
+    makeInBackground(__filename, "packedPackage");
 }

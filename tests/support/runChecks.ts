@@ -1,3 +1,4 @@
+import { startInstallingConsumerDependencies } from "./consumerInstall";
 import { startPacking } from "./packedPackage";
 import { shouldCount, startCounting } from "./testCount";
 
@@ -51,14 +52,17 @@ export const mochaHooks = {
 /*
  * Before any worker starts (main process; mocha does not run these in workers): start counting
  * the defined tests, and under `npm test` start making the packed package the package and
- * consumer tests share (tests/support/packedPackage.ts), in a process of its own that holds the
- * pack lock, so the other files run meanwhile; those two tests wait for the lock. A file run
- * alone makes it on first use.
+ * consumer tests share (tests/support/packedPackage.ts) and the consumer's dependency tree
+ * (tests/support/consumerInstall.ts), each in a process of its own that holds its lock, so the
+ * other files run meanwhile; the tests that need them wait for the lock. A file run alone makes
+ * them on first use.
  */
 export function mochaGlobalSetup(): void {
     if (!shouldCount()) return;
     startCounting();
-    if (process.env.npm_lifecycle_event === "test") startPacking();
+    if (process.env.npm_lifecycle_event !== "test") return;
+    startPacking();
+    startInstallingConsumerDependencies();
 }
 
 /*
