@@ -24,11 +24,6 @@ export function assertReadmeHas(lines: string[]): void {
     for (const line of lines) assert.ok(readme.includes(line), `README has the line: ${line}`);
 }
 
-/** `npm pack` of this checkout (prepare builds dist/) into `dir`; the tarball's file name. */
-export function packInto(dir: string): string {
-    return JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0].filename as string;
-}
-
 export interface FreshInstall {
     dir: string;
     lock: { packages: Record<string, { resolved?: string; version?: string }> };

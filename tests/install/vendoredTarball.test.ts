@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { instantiateTemplate, TEMPLATE_DIR, templatePrompts } from "../templates/instantiate";
-import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, packInto, runUnderMocks, sh, useItConfig } from "./consumerRepo";
+import { packedPackage } from "../support/packedPackage";
+import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, runUnderMocks, sh, useItConfig } from "./consumerRepo";
 
 /*
  * README "Install", first way: the packed tarball committed in the infra repository under
@@ -21,8 +22,10 @@ describe("install: the tarball committed in the infra repository (npm run test:i
     let packed = "";
     before(() => {
         root = mkdtempSync(join(tmpdir(), "ghes-packages-install-"));
-        packed = join(root, packInto(root));
-        assert.equal(packed, join(root, TARBALL));
+        // `npm pack` of this checkout, made once per change of its sources and shared with
+        // npm test (tests/support/packedPackage.ts), so the two can run side by side in CI.
+        packed = packedPackage().tarball;
+        assert.equal(basename(packed), TARBALL);
     });
     after(() => rmSync(root, { recursive: true, force: true }));
 
