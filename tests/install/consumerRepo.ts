@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { packedPackage } from "../support/packedPackage";
 
 /*
  * A platform team's infra repository on a CI runner: commands run as the README writes them,
@@ -10,6 +11,23 @@ import { join } from "node:path";
  * (only what the repository and the registry hold), compiled strictly and run under mocks.
  */
 export const GIT_IDENTITY = { GIT_AUTHOR_NAME: "infra", GIT_AUTHOR_EMAIL: "infra@example.com", GIT_COMMITTER_NAME: "infra", GIT_COMMITTER_EMAIL: "infra@example.com" };
+
+const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
+/** The tarball's file name, as the README writes it. */
+export const TARBALL = `ghes-packages-s3-${version}.tgz`;
+/** Where the README's lines have the tarball's path. */
+export const PLACEHOLDER = `/path/to/${TARBALL}`;
+
+/**
+ * `npm pack` of this checkout, made once per change of its sources and shared with npm test
+ * (tests/support/packedPackage.ts): the install tests run side by side with it in CI, and
+ * two builds of dist/ at once would overwrite each other.
+ */
+export function packedTarball(): string {
+    const packed = packedPackage().tarball;
+    assert.equal(basename(packed), TARBALL);
+    return packed;
+}
 
 /** Runs one shell line of the README in `cwd`; returns its standard output. */
 export function sh(cwd: string, line: string, env: Record<string, string> = {}): string {
@@ -22,11 +40,6 @@ export function sh(cwd: string, line: string, env: Record<string, string> = {}):
 export function assertReadmeHas(lines: string[]): void {
     const readme = readFileSync("README.md", "utf8");
     for (const line of lines) assert.ok(readme.includes(line), `README has the line: ${line}`);
-}
-
-/** `npm pack` of this checkout (prepare builds dist/) into `dir`; the tarball's file name. */
-export function packInto(dir: string): string {
-    return JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0].filename as string;
 }
 
 export interface FreshInstall {
