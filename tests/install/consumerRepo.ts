@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { packedPackage } from "../support/packedPackage";
@@ -104,4 +104,15 @@ export function useItConfig(project: string): { config: Record<string, string>; 
 export function assertDeploysPackagesStorage(run: { types: string[] }): void {
     assert.ok(run.types.includes("ghes-packages-s3:index:PackagesStorage"), run.types.join());
     assert.ok(run.types.includes("pulumi-nodejs:dynamic/ghes-packages-s3:GhesPackagesSettings"), run.types.join());
+}
+
+/** A scratch directory and the packed tarball for one install test file, made before and removed after its tests. */
+export function installWorkspace(): { root: string; packed: string } {
+    const w = { root: "", packed: "" };
+    before(() => {
+        w.root = mkdtempSync(join(tmpdir(), "ghes-packages-install-"));
+        w.packed = packedTarball();
+    });
+    after(() => rmSync(w.root, { recursive: true, force: true }));
+    return w;
 }

@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEMPLATE_DIR } from "../templates/instantiate";
-import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, packedTarball, PLACEHOLDER, runUnderMocks, sh, TARBALL, useItConfig } from "./consumerRepo";
+import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, installWorkspace, PLACEHOLDER, runUnderMocks, sh, TARBALL, useItConfig } from "./consumerRepo";
 
 /*
  * README "Install", first way: the packed tarball committed in an existing infra repository
@@ -13,13 +12,7 @@ import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, packedTarb
  */
 describe("install: the tarball committed in an existing infra repository (npm run test:install)", function () {
     this.timeout(900000);
-    let root = "";
-    let packed = "";
-    before(() => {
-        root = mkdtempSync(join(tmpdir(), "ghes-packages-install-"));
-        packed = packedTarball();
-    });
-    after(() => rmSync(root, { recursive: true, force: true }));
+    const w = installWorkspace();
 
     it("an existing infra repository: the README's lines, then npm ci on a fresh clone with an empty cache, compile, mocks", () => {
         const lines = [
@@ -28,10 +21,10 @@ describe("install: the tarball committed in an existing infra repository (npm ru
             `git add vendor/${TARBALL} package.json package-lock.json`,
         ];
         assertReadmeHas(lines);
-        const repo = join(root, "infra");
+        const repo = join(w.root, "infra");
         mkdirSync(repo);
         sh(repo, "git init -q && npm init -y >/dev/null");
-        for (const line of lines) sh(repo, line.split(PLACEHOLDER).join(packed));
+        for (const line of lines) sh(repo, line.split(PLACEHOLDER).join(w.packed));
         // The team's program: the README's "Use it" snippet (the template's index.ts is that snippet, word for word).
         copyFileSync(join(TEMPLATE_DIR, "index.ts"), join(repo, "index.ts"));
         copyFileSync(join(TEMPLATE_DIR, "tsconfig.json"), join(repo, "tsconfig.json"));

@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { instantiateTemplate, templatePrompts } from "../templates/instantiate";
-import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, packedTarball, PLACEHOLDER, runUnderMocks, sh, TARBALL, useItConfig } from "./consumerRepo";
+import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, installWorkspace, PLACEHOLDER, runUnderMocks, sh, TARBALL, useItConfig } from "./consumerRepo";
 
 /*
  * README "Start from the template", which uses the vendored tarball of "Install", first way
@@ -13,13 +12,7 @@ import { assertDeploysPackagesStorage, assertReadmeHas, freshCloneCi, packedTarb
  */
 describe("install: the tarball committed in the infra repository (npm run test:install)", function () {
     this.timeout(900000);
-    let root = "";
-    let packed = "";
-    before(() => {
-        root = mkdtempSync(join(tmpdir(), "ghes-packages-install-"));
-        packed = packedTarball();
-    });
-    after(() => rmSync(root, { recursive: true, force: true }));
+    const w = installWorkspace();
 
     it("the template, laid down as pulumi new does (it runs npm install), committed, then npm ci on a fresh clone with an empty cache, compile, mocks", () => {
         const lines = [
@@ -28,9 +21,9 @@ describe("install: the tarball committed in the infra repository (npm run test:i
             "git add -A && git commit -m \"GHES Packages storage\"",
         ];
         assertReadmeHas(lines);
-        sh(root, lines[0]);
-        const repo = join(root, "ghes-packages");
-        sh(repo, lines[1].split(PLACEHOLDER).join(packed));
+        sh(w.root, lines[0]);
+        const repo = join(w.root, "ghes-packages");
+        sh(repo, lines[1].split(PLACEHOLDER).join(w.packed));
         // `pulumi new <template> --force`: the files with ${PROJECT}/${DESCRIPTION} replaced, then npm install.
         instantiateTemplate(repo, { project: "ghes-packages", description: "GitHub Packages storage of our appliance" });
         sh(repo, "npm install --loglevel=error");
@@ -47,6 +40,6 @@ describe("install: the tarball committed in the infra repository (npm run test:i
         for (const key of Object.keys(prompts)) assert.ok(config[key.includes(":") ? key : `ghes-packages:${key}`] !== undefined, `config for prompt ${key}`);
         const run = runUnderMocks(ci.dir, "bin/index.js", "ghes-packages", config, secretKeys);
         assertDeploysPackagesStorage(run);
-        writeFileSync(join(root, "template-run.json"), JSON.stringify(run));
+        writeFileSync(join(w.root, "template-run.json"), JSON.stringify(run));
     });
 });
