@@ -1,9 +1,12 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { PolicyDocument } from "../policies/identityPolicy";
@@ -89,6 +92,7 @@ export class LocalS3 {
         this.s3rver = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: this.dir, configureBuckets: buckets.map((name) => ({ name })) });
         // Our middlewares run before s3rver's own.
         this.s3rver.middleware.unshift((ctx: KoaContext, next: () => Promise<void>) => this.gate(ctx, next));
+        this.s3rver.store.putObject = putObjectOnceWritten(this.s3rver.store);
     }
 
     get url(): string { return `http://127.0.0.1:${this.port}`; }
@@ -262,6 +266,33 @@ export class LocalS3 {
             this.uploads.get(q.get("uploadId") ?? "")?.parts.set(Number(q.get("partNumber")), Number(ctx.get("content-length") || 0));
         }
     }
+}
+
+interface StoredObject { bucket: string; key: string; content: Buffer | NodeJS.ReadableStream; metadata: Record<string, string> }
+interface FilesystemStore {
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+}
+
+/*
+ * S3 has strong read-after-write consistency for PUTs of objects (Amazon S3 User Guide, "Amazon
+ * S3 data consistency model"). s3rver's own putObject resolves, and its PUT is answered, once
+ * the body has been read, before its file stream has written it: a read right after the answer
+ * could find the object empty (seen under disk load). This one resolves once the file is written,
+ * then stores the metadata as s3rver does. Pinned by tests/rehearsal/localS3.test.ts.
+ */
+function putObjectOnceWritten(store: FilesystemStore) {
+    return async (object: StoredObject): Promise<{ size: number; md5: string }> => {
+        const file = store.getResourcePath(object.bucket, object.key, "object");
+        await mkdir(dirname(file), { recursive: true });
+        const md5 = createHash("md5");
+        let size = 0;
+        const counting = new Transform({ transform(chunk: Buffer, _encoding, done) { md5.update(chunk); size += chunk.length; done(null, chunk); } });
+        await pipeline(Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content, counting, createWriteStream(file));
+        const digest = md5.digest("hex");
+        await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+        return { size, md5: digest };
+    };
 }
 
 interface KoaContext {
