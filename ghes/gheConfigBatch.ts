@@ -134,24 +134,39 @@ export function parseSetBatchOutcome(entries: readonly { key: string }[], code: 
     return restored ? { kind: "restored", failedKey } : { kind: "restore-failed", failedKey, stored };
 }
 
+/** The line of gheConfigGetBatch's output that carries the values; other lines (a login banner) are ignored. */
+const READ_TAG = "ghes-packages-s3-config";
+
 /**
- * One shell script that reads several keys: per key a line `<index> <exit status> <value as
- * hex>` (hex, so values with newlines or any byte travel intact). Exit status 1 is
+ * One shell script that reads several keys. It prints one line, `ghes-packages-s3-config:<hex>`:
+ * per key three NUL-terminated fields, `<index>`, `<exit status>`, `<value>`, hex-encoded as
+ * one (hex, so values with newlines or any byte travel intact; a value holds no NUL byte, the
+ * shell cannot hold one). One `od` for the whole batch, not one per key: a read of the
+ * packages settings stays at one process per key (ghe-config itself) plus two. Exit status 1 is
  * ghe-config's (git-config's) "no such key".
  */
 export function gheConfigGetBatch(keys: readonly string[]): string {
     const words = keys.map(shellQuote).join(" ");
-    return `i=0; for k in ${words}; do v=$(ghe-config "$k"; s=$?; printf x; exit $s); s=$?; ` +
-        `printf '%s %s ' "$i" "$s"; printf '%s' "\${v%x}" | od -An -v -tx1 | tr -d ' \\n'; echo; i=$((i+1)); done`;
+    return `printf '%s:' '${READ_TAG}'; { i=0; for k in ${words}; do v=$(ghe-config "$k"; s=$?; printf x; exit $s); s=$?; ` +
+        `printf '%s\\000%s\\000%s\\000' "$i" "$s" "\${v%x}"; i=$((i+1)); done; } | od -An -v -tx1 | tr -d ' \\n'; echo`;
 }
 
-/** Parses what gheConfigGetBatch printed: per key its exit status and value (one trailing newline removed, as ghe-config prints one). */
+/**
+ * Parses what gheConfigGetBatch printed: per key its exit status and value (one trailing
+ * newline removed, as ghe-config prints one). Rows end where the output ends: a read cut short
+ * yields fewer rows than keys, which the caller reports.
+ */
 export function parseGetBatch(keys: readonly string[], stdout: string): { key: string; status: number; value: string }[] {
+    const line = stdout.split("\n").map((l) => l.trim()).find((l) => l.startsWith(`${READ_TAG}:`));
+    const hex = line?.slice(READ_TAG.length + 1) ?? "";
+    if (!/^(?:[0-9a-f]{2})*$/.test(hex)) return [];
+    const fields = Buffer.from(hex, "hex").toString("utf8").split("\0");
     const out: { key: string; status: number; value: string }[] = [];
-    for (const line of stdout.split("\n")) {
-        const m = /^(\d+) (\d+) ?([0-9a-f]*)$/.exec(line.trim());
-        if (!m || Number(m[1]) >= keys.length) continue;
-        out.push({ key: keys[Number(m[1])], status: Number(m[2]), value: Buffer.from(m[3], "hex").toString("utf8").replace(/\n$/, "") });
+    // Whole rows only: the last field of a complete row is followed by its NUL (so split leaves one more, empty, field).
+    for (let f = 0; f + 3 < fields.length; f += 3) {
+        const [index, status, value] = fields.slice(f, f + 3);
+        if (!/^\d+$/.test(index) || !/^\d+$/.test(status) || Number(index) !== out.length || out.length >= keys.length) return out;
+        out.push({ key: keys[out.length], status: Number(status), value: value.replace(/\n$/, "") });
     }
     return out;
 }

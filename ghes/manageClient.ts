@@ -1,4 +1,5 @@
 import * as https from "node:https";
+import * as tls from "node:tls";
 import { backoffDelay } from "./backoff";
 import { Clock, formatDuration, realClock } from "./clock";
 import { ManageApiError, manageKindOfNetworkError, manageKindOfStatus } from "./errors";
@@ -43,6 +44,8 @@ export class ManageClient {
     public requests = 0;
     /** The appliance's clock as its last answer's `Date` header told it, and this runner's clock at that moment. */
     private applianceClock?: { applianceMs: number; localMs: number };
+    /** Made once, on the first request: building one (parsing the CA bundle) costs more than a request to a near appliance. */
+    private secureContext?: tls.SecureContext;
 
     constructor(private readonly o: ManageClientOptions) {
         this.endpoint = `${o.hostname.includes(":") ? `[${o.hostname}]` : o.hostname}:${o.port}`;
@@ -102,14 +105,16 @@ export class ManageClient {
         const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         const timeoutMs = this.o.requestTimeoutMs ?? 30000;
         return new Promise((resolve, reject) => {
+            this.secureContext ??= tls.createSecureContext({ ca: this.o.caBundle });
+            // tls.connect's options (https.RequestOptions does not name secureContext, but passes it on).
+            const tlsOptions: tls.ConnectionOptions = { secureContext: this.secureContext, rejectUnauthorized: !this.o.dangerouslySkipTlsVerification };
             const req = https.request({
                 host: this.o.hostname,
                 port: this.o.port,
                 method,
                 path,
                 agent: false,
-                ca: this.o.caBundle,
-                rejectUnauthorized: !this.o.dangerouslySkipTlsVerification,
+                ...tlsOptions,
                 headers: {
                     authorization: this.auth,
                     accept: "application/json",

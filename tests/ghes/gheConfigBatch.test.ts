@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BATCH_EXIT, batchStdin, gheConfigGetBatch, gheConfigSetBatch, parseGetBatch, parseSetBatchOutcome } from "../../ghes/gheConfigBatch";
@@ -140,8 +140,37 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
         writeConfigDir(join(dir, "cfg"), { set: "v" });
         const keys = ["unset", "set"];
         assert.deepEqual(parseGetBatch(keys, run(gheConfigGetBatch(keys)).stdout), [{ key: "unset", status: 1, value: "" }, { key: "set", status: 0, value: "v" }]);
-        const banner = "Welcome 0 0 61\n0 1 2 3\n1 0 7a\n";
-        assert.deepEqual(parseGetBatch(["k"], `${banner}0 127 \n0 0 61zz\n`), [{ key: "k", status: 127, value: "" }]);
+        // Rows: "<index>\0<status>\0<value>\0", hex-encoded on the tagged line.
+        const hex = (text: string) => Buffer.from(text, "latin1").toString("hex");
+        const banner = `Welcome 0 0 61\n0 1 2 3\nx ghes-packages-s3-config:${hex("0\x000\x00b\x00")}\n`;
+        assert.deepEqual(parseGetBatch(["k"], `${banner}ghes-packages-s3-config:${hex("0\x00127\x00\x00")}\n`), [{ key: "k", status: 127, value: "" }]);
+    });
+
+    it("a read cut short, out of order or garbled yields only the whole rows before it (the caller then reports the read as failed)", () => {
+        const line = (text: string) => `ghes-packages-s3-config:${Buffer.from(text, "latin1").toString("hex")}\n`;
+        const keys = ["a", "b"];
+        assert.deepEqual(parseGetBatch(keys, line("0\x000\x00x\n\x001\x001\x00\x00")), [{ key: "a", status: 0, value: "x" }, { key: "b", status: 1, value: "" }]);
+        // The last value's terminator never arrived: that row is not believed.
+        assert.deepEqual(parseGetBatch(keys, line("0\x000\x00x\x001\x000\x00partial")), [{ key: "a", status: 0, value: "x" }]);
+        assert.deepEqual(parseGetBatch(keys, line("1\x000\x00x\x00")), []);
+        assert.deepEqual(parseGetBatch(keys, line("0\x00zero\x00x\x00")), []);
+        assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x001\x000\x00y\x00")), [{ key: "a", status: 0, value: "x" }]);
+        assert.deepEqual(parseGetBatch(keys, "ghes-packages-s3-config:30007\n"), []);
+        assert.deepEqual(parseGetBatch(keys, "no tagged line\n"), []);
+    });
+
+    it("starts one od and one tr for the whole read, not one per key", () => {
+        writeConfigDir(join(dir, "cfg"), Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, `v${i}`])));
+        const tools = join(dir, "counting");
+        mkdirSync(tools);
+        for (const tool of ["od", "tr"]) {
+            writeFileSync(join(tools, tool), `#!/bin/sh\necho ${tool} >> ${join(dir, "started")}\nexec /usr/bin/${tool} "$@"\n`);
+            chmodSync(join(tools, tool), 0o755);
+        }
+        const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+        const r = run(gheConfigGetBatch(keys), "", "/bin/sh", { PATH: `${tools}:${bin}:/usr/bin:/bin` });
+        assert.deepEqual(parseGetBatch(keys, r.stdout).map((row) => row.value), keys.map((_, i) => `v${i}`));
+        assert.deepEqual(readFileSync(join(dir, "started"), "utf8").split("\n").filter(Boolean).sort(), ["od", "tr"]);
     });
 
     it("reads hostile values back intact, one trailing newline removed as ghe-config prints one", () => {
