@@ -22,8 +22,9 @@ function impl(): dynamic.ResourceProvider {
         mod = require(PACKAGE_IMPL);
     } catch {
         const local: string = require("node:path").resolve(LOCAL_IMPL); // from the host's working directory
-        // A TypeScript source checkout: the host runs plain node, so let ts-node compile.
-        if (local.endsWith(".ts")) require("ts-node").register({ transpileOnly: true });
+        // A TypeScript source checkout: the host runs plain node, so let sucrase compile (a
+        // module: registered once, however many calls come through here).
+        if (local.endsWith(".ts")) require("sucrase/register/ts");
         mod = require(local);
     }
     return mod.makeGhesSettingsProvider();
