@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
@@ -68,6 +69,12 @@ function validator() {
     ajv.addFormat("date", /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/);
     ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/);
     for (const f of ["hostname", "ssh-key", "ssh-key fingerprint", "uri"]) ajv.addFormat(f, /.*/);
+    // ip_exception_list (maintenance mode): an IPv4 or IPv6 address, optionally with a prefix length.
+    ajv.addFormat("ip/cidr", (text: string) => {
+        const [address, prefix, ...more] = text.split("/");
+        const family = isIP(address);
+        return family !== 0 && more.length === 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+    });
     // Most versions describe an endpoint alike: a schema written the same way is compiled once.
     const compiled = new Map<string, ValidateFunction>();
     return (schema: object, data: unknown): string | undefined => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /*
@@ -18,7 +18,34 @@ function pidAlive(pid: number): boolean {
     }
 }
 
-/** Runs `make` holding `lockDir`; waits for another holder (bounded), breaks a lock whose holder died. */
+/** How long a lock may hold no pid before its maker counts as dead: it writes its pid right after taking the lock. */
+const PID_GRACE_MS = 10_000;
+
+/** The pid in a lock; undefined while there is none (just taken, or being removed). Never creates anything in the lock. */
+function holderOf(lockDir: string): number | undefined {
+    try {
+        return Number(readFileSync(join(lockDir, "pid"), "utf8")) || undefined;
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw err;
+    }
+}
+
+/** Whether a lock is stale: its holder is gone, or it has held no pid for longer than writing one takes. Undefined: the lock is gone. */
+function stale(lockDir: string, holder: number | undefined): boolean | undefined {
+    if (holder !== undefined) return !pidAlive(holder);
+    try {
+        return Date.now() - statSync(lockDir).mtimeMs > PID_GRACE_MS;
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw err;
+    }
+}
+
+/**
+ * Runs `make` holding `lockDir`; waits for another holder (bounded), breaks a lock whose holder
+ * died. A waiter only reads the lock: it must stay removable by its holder at any moment.
+ */
 export function withDirLock<T>(lockDir: string, make: () => T, waitMs = 300_000): T {
     const deadline = Date.now() + waitMs;
     for (;;) {
@@ -29,12 +56,16 @@ export function withDirLock<T>(lockDir: string, make: () => T, waitMs = 300_000)
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         }
-        const holder = Number(readFileSync(join(lockDir, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
-        if (holder && !pidAlive(holder)) {
+        const holder = holderOf(lockDir);
+        const isStale = stale(lockDir, holder);
+        if (isStale === undefined) continue; // released meanwhile: take it
+        if (isStale) {
             rmSync(lockDir, { recursive: true, force: true });
             continue;
         }
-        if (Date.now() > deadline) throw new Error(`${lockDir} is still held by process ${holder} after ${waitMs / 60000} min`);
+        if (Date.now() > deadline) {
+            throw new Error(`${lockDir} is still held by ${holder ? `process ${holder}` : "a process that has not written its pid yet"} after ${waitMs / 60000} min`);
+        }
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
     try {
