@@ -15,7 +15,9 @@ import { makeInBackground, withDirLock } from "./sharedMakers";
  * tree, and `npm install` adds the tarball to it for real: npm resolves, unpacks and links the
  * package and finds every dependency and peer already where a fresh install puts it.
  */
-export const CONSUMER_CACHE = resolve("node_modules/.cache/ghes-packages-s3/consumer");
+// Outside node_modules, so `npm ci` keeps it: the key names the versions a tree holds, and a
+// tree for other versions is removed when one is made (below).
+export const CONSUMER_CACHE = resolve(".test-cache/consumer");
 const LOCK = `${CONSUMER_CACHE}.lock`;
 const NPM_QUIET = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
