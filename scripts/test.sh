@@ -5,13 +5,19 @@
 # after the tests; the run fails if the tests or the checks fail. Extra arguments go to mocha.
 set -u
 log=$(mktemp "${TMPDIR:-/tmp}/ghes-packages-checks.XXXXXX")
-trap 'rm -f "$log"' EXIT
-npm run -s checks >"$log" 2>&1 &
+# The checks run in a process group of their own (setsid), so that an interrupted run ends
+# them too (a background job of a script ignores Ctrl-C).
+checks=
+trap '[ -n "$checks" ] && kill -- -"$checks" 2>/dev/null; rm -f "$log"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+setsid npm run -s checks >"$log" 2>&1 &
 checks=$!
 mocha 'tests/**/*.test.ts' "$@"
 tests=$?
 wait "$checks"
 checked=$?
+checks=
 if ((checked)); then
     printf '\n  FAILED: the type-check or lint (npm run checks) exited %s:\n\n' "$checked"
     cat "$log"
