@@ -157,7 +157,8 @@ export function gheConfigGetBatch(keys: readonly string[]): string {
  * yields fewer rows than keys, which the caller reports.
  */
 export function parseGetBatch(keys: readonly string[], stdout: string): { key: string; status: number; value: string }[] {
-    const line = stdout.split("\n").map((l) => l.trim()).find((l) => l.startsWith(`${READ_TAG}:`));
+    // The last tagged line: the script prints its own line last, after anything a login banner said.
+    const line = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(`${READ_TAG}:`)).pop();
     const hex = line?.slice(READ_TAG.length + 1) ?? "";
     if (!/^(?:[0-9a-f]{2})*$/.test(hex)) return [];
     const fields = Buffer.from(hex, "hex").toString("utf8").split("\0");

@@ -157,6 +157,18 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
         assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x001\x000\x00y\x00")), [{ key: "a", status: 0, value: "x" }]);
         assert.deepEqual(parseGetBatch(keys, "ghes-packages-s3-config:30007\n"), []);
         assert.deepEqual(parseGetBatch(keys, "no tagged line\n"), []);
+        // Hex that is not whole bytes, or not hex: nothing is believed (Buffer.from would stop quietly at the fault).
+        assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x00").replace("\n", "zz\n")), []);
+        assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x00").replace("\n", "0\n")), []);
+        assert.deepEqual(parseGetBatch(["a"], line("+0\x000\x00x\x00")), []);
+        assert.deepEqual(parseGetBatch(["a"], line("0\x00-1\x00x\x00")), []);
+        // Output over a pty ends lines with CR LF.
+        assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x00").replace("\n", "\r\n")), [{ key: "a", status: 0, value: "x" }]);
+    });
+
+    it("a banner line that carries the tag does not stand in for the read: the script's own line comes last", () => {
+        const line = (text: string) => `ghes-packages-s3-config:${Buffer.from(text, "latin1").toString("hex")}\n`;
+        assert.deepEqual(parseGetBatch(["k"], line("0\x000\x00banner\x00") + line("0\x000\x00real\x00")), [{ key: "k", status: 0, value: "real" }]);
     });
 
     it("starts one od and one tr for the whole read, not one per key", () => {
