@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { breakStaleLock } from "./sharedMakers";
 
 /*
  * The lock that keeps the makers of the packed package and the consumer's dependency tree
@@ -48,8 +49,49 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
         assert.equal(out.trim(), "made");
     });
 
-    it("makers started at once each hold the lock alone, in turn, and none is left waiting (5 processes)", async () => {
+    it("a waiter that judged a lock stale does not remove the lock another maker has taken since", () => {
+        // Two waiters see the same dead holder; the first breaks the lock and takes it, then
+        // the second acts on what it saw: it must leave the first's lock alone.
         const lock = join(dir, "lock");
+        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        mkdirSync(lock);
+        writeFileSync(join(lock, "pid"), String(process.pid)); // taken since by a live maker
+        breakStaleLock(lock, gone);
+        assert.equal(readFileSync(join(lock, "pid"), "utf8"), String(process.pid));
+    });
+
+    it("a lock the waiter judged stale is broken when it still holds what was judged", () => {
+        const lock = join(dir, "lock");
+        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        mkdirSync(lock);
+        writeFileSync(join(lock, "pid"), String(gone));
+        breakStaleLock(lock, gone);
+        assert.equal(existsSync(lock), false);
+        assert.deepEqual(readdirSync(dir), [], "nothing of the break is left beside the lock");
+    });
+
+    it("a waiter leaves the lock to another that is breaking it, and breaks a breaker's lock left by a waiter that died", () => {
+        const lock = join(dir, "lock");
+        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        mkdirSync(lock);
+        writeFileSync(join(lock, "pid"), String(gone));
+        mkdirSync(`${lock}.break`);
+        assert.equal(breakStaleLock(lock, gone), false);
+        assert.equal(existsSync(lock), true, "left to the breaker");
+        const minuteAgo = new Date(Date.now() - 60_000);
+        utimesSync(`${lock}.break`, minuteAgo, minuteAgo);
+        assert.equal(breakStaleLock(lock, gone), false, "this call only clears the dead breaker's lock");
+        assert.equal(existsSync(`${lock}.break`), false);
+        assert.equal(breakStaleLock(lock, gone), true);
+        assert.equal(existsSync(lock), false);
+    });
+
+    for (const start of ["free", "left by a maker that died"]) it(`makers started at once on a lock ${start} each hold it alone, in turn, and none is left waiting (5 processes)`, async () => {
+        const lock = join(dir, "lock");
+        if (start !== "free") {
+            mkdirSync(lock);
+            writeFileSync(join(lock, "pid"), spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        }
         writeFileSync(join(dir, "count"), "0");
         // Read, pause, write: two holders at once would lose an increment.
         const body = `const f = require("path").join(dir, "count"); const n = Number(require("fs").readFileSync(f, "utf8")); ` +
@@ -62,6 +104,6 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
         })));
         assert.deepEqual(outs, Array(5).fill("made"));
         assert.equal(readFileSync(join(dir, "count"), "utf8"), "5");
-        assert.equal(existsSync(lock), false);
+        assert.deepEqual(readdirSync(dir), ["count"], "the lock and any breaker's lock are gone");
     });
 });

@@ -43,6 +43,35 @@ function stale(lockDir: string, holder: number | undefined): boolean | undefined
 }
 
 /**
+ * Removes a lock judged stale while it held `judged` (a pid, or none) if it still holds that and
+ * is still stale; false when it did not (another waiter is breaking it, or has broken and taken
+ * it since). Two waiters can judge the same lock stale: the second must not remove the lock the
+ * first took meanwhile, so the judgment is made again under a breaker lock (`<lock>.break`,
+ * held for microseconds; one left by a waiter that died breaking is itself broken by age).
+ */
+export function breakStaleLock(lockDir: string, judged: number | undefined): boolean {
+    const breaker = `${lockDir}.break`;
+    try {
+        mkdirSync(breaker);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        try {
+            if (Date.now() - statSync(breaker).mtimeMs > PID_GRACE_MS) rmSync(breaker, { recursive: true, force: true });
+        } catch (statErr) {
+            if ((statErr as NodeJS.ErrnoException).code !== "ENOENT") throw statErr;
+        }
+        return false;
+    }
+    try {
+        if (holderOf(lockDir) !== judged || !stale(lockDir, judged)) return false;
+        rmSync(lockDir, { recursive: true, force: true });
+        return true;
+    } finally {
+        rmSync(breaker, { recursive: true, force: true });
+    }
+}
+
+/**
  * Runs `make` holding `lockDir`; waits for another holder (bounded), breaks a lock whose holder
  * died. A waiter only reads the lock: it must stay removable by its holder at any moment.
  */
@@ -59,10 +88,7 @@ export function withDirLock<T>(lockDir: string, make: () => T, waitMs = 300_000)
         const holder = holderOf(lockDir);
         const isStale = stale(lockDir, holder);
         if (isStale === undefined) continue; // released meanwhile: take it
-        if (isStale) {
-            rmSync(lockDir, { recursive: true, force: true });
-            continue;
-        }
+        if (isStale && breakStaleLock(lockDir, holder)) continue;
         if (Date.now() > deadline) {
             throw new Error(`${lockDir} is still held by ${holder ? `process ${holder}` : "a process that has not written its pid yet"} after ${waitMs / 60000} min`);
         }
