@@ -2,22 +2,33 @@
 # `npm test`: the type-check and ESLint (`npm run checks`) run beside mocha's two workers, not
 # before them: the workers often wait (on timers, child processes, the packing of the package),
 # and the checks use that idle core instead of adding their own minutes. Their output is shown
-# after the tests; the run fails if the tests or the checks fail. Extra arguments go to mocha.
+# after the tests; the run fails if the tests or the checks fail. Extra arguments go to mocha;
+# test files among them (`npm test -- tests/ghes/shellQuote.test.ts`) replace "every test file".
 set -u
 log=$(mktemp "${TMPDIR:-/tmp}/ghes-packages-checks.XXXXXX")
-# The checks run in a process group of their own (setsid), so that an interrupted run ends
-# them too (a background job of a script ignores Ctrl-C).
-checks=
-trap '[ -n "$checks" ] && kill -- -"$checks" 2>/dev/null; rm -f "$log"' EXIT
+# Mocha and the checks each run in a process group of their own (setsid), waited for in the
+# background: bash runs a trap only once its foreground command ends, and a background job of
+# a script ignores Ctrl-C, so an interrupted run (Ctrl-C, or TERM from CI) ends both groups
+# itself, with every worker and child in them.
+groups=()
+trap 'for g in "${groups[@]}"; do kill -- -"$g" 2>/dev/null; done; rm -f "$log"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 setsid npm run -s checks >"$log" 2>&1 &
 checks=$!
-mocha 'tests/**/*.test.ts' "$@"
+groups+=("$checks")
+specs=('tests/**/*.test.ts')
+for arg in "$@"; do
+    if [[ $arg == *.ts || ($arg != -* && -e $arg) ]]; then specs=(); break; fi
+done
+setsid mocha "${specs[@]}" "$@" </dev/null &
+tests=$!
+groups+=("$tests")
+wait "$tests"
 tests=$?
 wait "$checks"
 checked=$?
-checks=
+groups=()
 if ((checked)); then
     printf '\n  FAILED: the type-check or lint (npm run checks) exited %s:\n\n' "$checked"
     cat "$log"
