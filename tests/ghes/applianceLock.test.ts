@@ -65,6 +65,19 @@ describe("ghes/applianceLock: a lock that cannot wedge and is never broken under
             assert.ok(existsSync(join(sim.dir, "followed")));
         });
 
+        it("a release without a follow-up removes the lock and runs nothing else (the appliance's error output stays empty)", async () => {
+            const o = options();
+            await acquireApplianceLock(shell, o);
+            const results: { code: number | null; stdout: string; stderr: string }[] = [];
+            const exec = shell.exec.bind(shell);
+            const recording = Object.assign(Object.create(shell) as AdminShell, {
+                exec: async (command: string) => { const r = await exec(command); results.push(r); return r; },
+            });
+            assert.equal(await releaseApplianceLock(recording, o.holder), "released");
+            assert.ok(!existsSync(lockDir()));
+            assert.deepEqual(results.map((r) => [r.code, r.stdout, r.stderr]), [[0, "", ""]]);
+        });
+
         it("a follow-up that fails still releases, then says so; an exit status of its own is not taken for a release", async () => {
             const o = options();
             await acquireApplianceLock(shell, o);
