@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 /*
- * The rule that picks what CI's Node 24 and peer-floor legs run (.ci/tests-reaching.js): a test
+ * The rule that picks what CI's Node 24 and peer-floor legs run (.ci/tests-reaching.mjs): a test
  * file runs on a leg when what it loads, or runs in a child process, reaches a module the leg
  * changes. Shown on a small tree of its own, then on this checkout's tests that prove the most
  * on the peer floor.
  */
-const RULE = resolve(__dirname, "../../.ci/tests-reaching.js");
+const RULE = resolve(__dirname, "../../.ci/tests-reaching.mjs");
 const PULUMI = "^@pulumi/(pulumi|aws|policy)(/|$)";
 
 function reaching(cwd: string, pattern: string) {
@@ -18,7 +18,7 @@ function reaching(cwd: string, pattern: string) {
     return { status: r.status, files: r.stdout.split("\n").filter(Boolean), stderr: r.stderr };
 }
 
-describe(".ci/tests-reaching.js: which tests a CI leg runs", () => {
+describe(".ci/tests-reaching.mjs: which tests a CI leg runs", () => {
     let dir: string;
     const write = (file: string, text: string) => {
         mkdirSync(dirname(join(dir, file)), { recursive: true });

@@ -2,8 +2,9 @@
 // The rule that picks a CI leg's tests (.ci/run): prints the test files of `npm test` that reach,
 // at run time, a module matching the pattern given (argument 1). Run from the checkout's root.
 // Tested by tests/ci/testsReaching.test.ts.
-"use strict";
-const fs = require("fs"), path = require("path");
+import fs from "node:fs";
+import path from "node:path";
+
 const pattern = new RegExp(process.argv[2]);
 const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8"));
 const seen = new Map();
