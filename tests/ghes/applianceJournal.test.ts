@@ -103,13 +103,15 @@ describe("ghes/applianceJournal: the operation journal's format", () => {
 
 /** An admin shell that runs each command in a local /bin/sh, HOME a scratch directory, the fake ghe-config on PATH. */
 class LocalShell extends AdminShell {
-    constructor(private readonly env: Record<string, string>, private readonly banner = "") {
+    /** `crlf`: lines end in CR LF, as output over a pty does. */
+    constructor(private readonly env: Record<string, string>, private readonly banner = "", private readonly crlf = false) {
         super({ hostname: "127.0.0.1", port: 122, privateKey: "" });
     }
 
     override exec(command: string): Promise<CommandResult> {
         const r = spawnSync("/bin/sh", ["-c", `${this.banner}${command}`], { env: this.env });
-        return Promise.resolve({ code: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr.toString("utf8") });
+        const stdout = r.stdout.toString("utf8");
+        return Promise.resolve({ code: r.status, stdout: this.crlf ? stdout.replace(/\n/g, "\r\n") : stdout, stderr: r.stderr.toString("utf8") });
     }
 }
 
@@ -142,6 +144,8 @@ describe("ghes/applianceJournal: the journal on the appliance, through a real sh
         assert.equal(existsSync(join(home, "pwned")), false);
         const r = await readJournalAndConfig(new LocalShell(env, "echo 'Welcome to GitHub Enterprise'; echo 'ghes-packages-s3:journal:zz'; "), ["app.packages.enabled"]);
         assert.deepEqual(r, { journal: { entry, legacy: false, unreadable: false }, config: { "app.packages.enabled": "true" } });
+        const overPty = await readJournalAndConfig(new LocalShell(env, "", true), ["app.packages.enabled"]);
+        assert.deepEqual(overPty, { journal: { entry, legacy: false, unreadable: false }, config: { "app.packages.enabled": "true" } }, "CR LF line ends");
     });
 
     it("reads each 0.2.0 file by its own name", async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { AdminShellError, AdminShellErrorKind, GhesOperationError, isConnectionLost, ManageApiError, ManageApiErrorKind, manageKindOfNetworkError, manageKindOfStatus } from "../../ghes/errors";
+import { AdminShellError, AdminShellErrorKind, GhesOperationError, isConnectionLost, ManageApiError, ManageApiErrorKind, manageKindOfNetworkError, manageKindOfStatus, SettingsWriteError } from "../../ghes/errors";
 
 /* Retries and hints follow from an error's kind; these tables are the contract, written out. */
 describe("ghes/errors: every client failure by kind", () => {
@@ -55,6 +55,12 @@ describe("ghes/errors: every client failure by kind", () => {
         assert.equal(isConnectionLost(undefined), false);
         const x = e("dropped");
         assert.deepEqual([x.name, x.message, x.endpoint], ["AdminShellError", "admin shell ssh://admin@ghes:122: detail", "ssh://admin@ghes:122"]);
+    });
+
+    it("a failed batch of writes is an admin-shell exit-status error (never retried as a lost connection) that carries what GHES stores now", () => {
+        const e = new SettingsWriteError("ssh://admin@ghes:122", "ghe-config exit status 1", { kind: "restored", failedKey: "secrets.packages.aws-secret-key" });
+        assert.ok(e instanceof AdminShellError);
+        assert.deepEqual([e.name, e.kind, e.message, e.connectionLost, e.outcome], ["SettingsWriteError", "exit-status", "admin shell ssh://admin@ghes:122: ghe-config exit status 1", false, { kind: "restored", failedKey: "secrets.packages.aws-secret-key" }]);
     });
 
     it("an operation error keeps its message and says what it is", () => {

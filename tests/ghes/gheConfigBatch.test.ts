@@ -162,6 +162,9 @@ describe("ghes/gheConfigBatch: several ghe-config reads or writes in one command
         assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x00").replace("\n", "0\n")), []);
         assert.deepEqual(parseGetBatch(["a"], line("+0\x000\x00x\x00")), []);
         assert.deepEqual(parseGetBatch(["a"], line("0\x00-1\x00x\x00")), []);
+        // Digits only, to the field's end ("0 " and "1x" would read as 0 and NaN).
+        assert.deepEqual(parseGetBatch(["a"], line("0 \x000\x00x\x00")), []);
+        assert.deepEqual(parseGetBatch(["a"], line("0\x001x\x00x\x00")), []);
         // Output over a pty ends lines with CR LF.
         assert.deepEqual(parseGetBatch(["a"], line("0\x000\x00x\x00").replace("\n", "\r\n")), [{ key: "a", status: 0, value: "x" }]);
     });

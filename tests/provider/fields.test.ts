@@ -22,6 +22,24 @@ describe("provider/fields: the one description of the GHES settings resource", (
         for (const [name, value] of Object.entries(FIELD_DEFAULTS)) assert.equal(fieldProblem(name as never, value), undefined, name);
     });
 
+    it("the defaults, as the README's field tables document them", () => {
+        assert.deepEqual(FIELD_DEFAULTS, {
+            managementPort: 8443, sshPort: 122, managementUser: "api_key", dangerouslySkipTlsVerification: false, sshHostKeyTrustOnFirstUse: false,
+            packagesEnabled: true, applyConfiguration: true, applyTimeoutSeconds: 1800, maintenanceMode: false, allowStorageMigration: false,
+            allowSharedBucket: false, onDelete: "retain", storageCheck: true, storageCheckTimeoutSeconds: 120,
+        });
+    });
+
+    it("each written field manages the ghe-config keys GHES documents for it (an ecosystem, the app. and secrets. pair)", () => {
+        const keysOf = Object.fromEntries(GHES_WRITTEN_FIELDS.map(([f, m]) => [f, m.keys(f === "ecosystems" ? { npm: "enabled" } : f === "packagesEnabled" ? true : "x")]));
+        assert.deepEqual(keysOf, {
+            serviceUrl: ["secrets.packages.service-url"], bucket: ["secrets.packages.s3-bucket"], accessKeyId: ["secrets.packages.aws-access-key"],
+            secretAccessKey: ["secrets.packages.aws-secret-key"], packagesEnabled: ["app.packages.enabled"],
+            ecosystems: ["app.packages.npm-enabled", "secrets.packages.npm-enabled"],
+        });
+        assert.deepEqual(GHES_WRITTEN_FIELDS.find(([f]) => f === "ecosystems")?.[1].keys(undefined), [], "ecosystems not given: none managed");
+    });
+
     it("check fills exactly the table's defaults and keeps no field outside the table", () => {
         const { inputs, failures } = checkInputs({ ...valid, somethingElse: 1, __provider: "x" });
         assert.deepEqual(failures, []);
