@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { UNKNOWN_VALUE } from "../../validation/unknownValue";
-import { checkInputs, connectionOf, diffInputs, plannedMoveFailure, sameValue, secretValuesOf } from "../../provider/inputs";
+import { checkInputs, connectionOf, diffInputs, managedKeysOf, plannedMoveFailure, sameValue, secretValuesOf } from "../../provider/inputs";
 
 const valid = {
     hostname: "ghes.example.com",
@@ -121,6 +121,14 @@ describe("provider/inputs: check validates everything before any network call", 
         assert.deepEqual(reasons({ ...valid, bucket: "" }), ["bucket: is required"]);
         assert.deepEqual(reasons({ ...valid, hostname: null }), ["hostname: is required"]);
         assert.deepEqual(reasons({ ...valid, managementPort: "" }), ["managementPort: must be a whole number from 1 to 65535 (got \"\")"], "only for text fields");
+    });
+
+    it("manages (reads for drift, writes) the storage keys and the enable flag, and each ecosystem's pair only once it is declared", () => {
+        const { inputs } = checkInputs(valid);
+        const storage = ["secrets.packages.blob-storage-type", "secrets.packages.service-url", "secrets.packages.s3-bucket", "secrets.packages.aws-access-key",
+            "secrets.packages.aws-secret-key", "app.packages.enabled"];
+        assert.deepEqual(managedKeysOf(inputs), storage);
+        assert.deepEqual(managedKeysOf({ ...inputs, ecosystems: { docker: "enabled" } }), [...storage, "app.packages.docker-enabled", "secrets.packages.docker-enabled"]);
     });
 
     it("reports every problem at once, each naming its field", () => {
