@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
+import * as ts from "typescript";
 import { makeInBackground, withDirLock } from "./sharedMakers";
 
 /*
@@ -47,6 +48,24 @@ function inputsHash(): string {
     return h.digest("hex");
 }
 
+/**
+ * Whether dist/ holds the build of the current sources: every output the build writes (each
+ * compiled file's .js and .d.ts, the policy pack's copied files) exists and is newer than every
+ * input (the compiled files, the configs, the compiler). A missing or older output: build.
+ */
+export function builtAlready(root = process.cwd()): boolean {
+    const compiled = ts.getParsedCommandLineOfConfigFile(join(root, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    if (!compiled || compiled.errors.length) return false;
+    const sourceFiles = compiled.fileNames.map((f) => relative(root, f));
+    const copied = ["policypack/PulumiPolicy.yaml", "policypack/package.json"];
+    const inputs = [...sourceFiles, ...copied, "tsconfig.json", "package.json", join("node_modules", "typescript", "package.json")];
+    const outputs = [...sourceFiles.flatMap((f) => [join("dist", f.replace(/\.ts$/, ".js")), join("dist", f.replace(/\.ts$/, ".d.ts"))]), ...copied.map((f) => join("dist", f))];
+    const mtime = (f: string) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : undefined);
+    const outputTimes = outputs.map(mtime);
+    if (outputTimes.some((t) => t === undefined)) return false;
+    return Math.min(...(outputTimes as number[])) >= Math.max(...inputs.map((f) => mtime(f) ?? Infinity));
+}
+
 function readStamp(): (PackedPackage & { inputs: string }) | undefined {
     try {
         const stamp = JSON.parse(readFileSync(join(PACK_DIR, "stamp.json"), "utf8"));
@@ -66,8 +85,10 @@ export function packedPackage(): PackedPackage {
         if (again?.inputs === inputs) return again;
         rmSync(PACK_DIR, { recursive: true, force: true });
         mkdirSync(PACK_DIR, { recursive: true });
-        // `npm pack` runs `prepare` (the TypeScript build): this is the run's one build of dist/.
-        const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", PACK_DIR, "--loglevel=error"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        // `npm pack` runs `prepare` (the TypeScript build), unless dist/ is already the build of
+        // these sources: `npm ci` ran `prepare` in a fresh checkout a moment ago.
+        const build = builtAlready() ? ["--ignore-scripts"] : [];
+        const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", ...build, "--pack-destination", PACK_DIR, "--loglevel=error"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
         const made = { inputs, tarball: join(PACK_DIR, packed.filename), files: (packed.files as { path: string }[]).map((f) => f.path) };
         writeFileSync(join(PACK_DIR, "stamp.json"), JSON.stringify(made, null, 2));
         return made;
