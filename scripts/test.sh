@@ -17,10 +17,15 @@ trap 'exit 143' TERM
 setsid npm run -s checks >"$log" 2>&1 &
 checks=$!
 groups+=("$checks")
-specs=('tests/**/*.test.ts')
+# Every test file, the longest first (tests/support/testOrder.ts), unless test files are given.
+specs=()
 for arg in "$@"; do
-    if [[ $arg == *.ts || ($arg != -* && -e $arg) ]]; then specs=(); break; fi
+    if [[ $arg == *.ts || ($arg != -* && -e $arg) ]]; then given=1; break; fi
 done
+if [ -z "${given:-}" ]; then
+    mapfile -t specs < <(node -r sucrase/register/ts tests/support/testOrder.ts)
+    ((${#specs[@]})) || specs=('tests/**/*.test.ts')
+fi
 setsid mocha "${specs[@]}" "$@" </dev/null &
 tests=$!
 groups+=("$tests")

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { testOrder } from "../support/testOrder";
 
 /*
  * `npm test` itself (scripts/test.sh): mocha and the checks (`npm run checks`) side by side,
@@ -33,10 +34,11 @@ describe("scripts/test.sh: npm test", function () {
     const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8")); } catch { return false; } };
     const pidIn = (file: string) => Number(readFileSync(join(dir, file), "utf8"));
 
-    it("runs every test file, and the checks beside them; passes when both pass", () => {
+    it("runs every test file, the longest first, and the checks beside them; passes when both pass", () => {
         const r = run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }));
         assert.equal(r.status, 0, r.stdout + r.stderr);
-        assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), "tests/**/*.test.ts\n");
+        assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), testOrder().map((f) => `${f}\n`).join(""));
+        assert.ok(testOrder().length > 60);
         assert.equal(readFileSync(join(dir, "npm.args"), "utf8"), "run\n-s\nchecks\n");
         assert.match(r.stdout, /type-check and lint \(npm run checks\): passed/);
     });
@@ -45,7 +47,7 @@ describe("scripts/test.sh: npm test", function () {
         run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }), "tests/ghes/shellQuote.test.ts", "--grep", "quotes");
         assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), "tests/ghes/shellQuote.test.ts\n--grep\nquotes\n");
         run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }), "--grep", "quotes");
-        assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), "tests/**/*.test.ts\n--grep\nquotes\n");
+        assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), `${testOrder().join("\n")}\n--grep\nquotes\n`);
     });
 
     it("fails with the tests' status when tests fail, and with the checks' status (their output shown) when only they fail", () => {

@@ -92,7 +92,7 @@ export function withDirLock<T>(lockDir: string, make: () => T, waitMs = 300_000)
         if (Date.now() > deadline) {
             throw new Error(`${lockDir} is still held by ${holder ? `process ${holder}` : "a process that has not written its pid yet"} after ${waitMs / 60000} min`);
         }
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
     try {
         return make();
