@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: the type-check and ESLint (`npm run checks`) run beside mocha's two workers, not
+# `npm test`: the type-check and ESLint (`npm run checks`) run beside mocha's workers, not
 # before them: the workers often wait (on timers, child processes, the packing of the package),
 # and the checks use that idle core instead of adding their own minutes. Their output is shown
 # after the tests; the run fails if the tests or the checks fail. Extra arguments go to mocha;

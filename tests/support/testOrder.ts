@@ -2,11 +2,11 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 /*
- * The order in which `npm test` (scripts/test.sh) hands its files to mocha's two workers: the
- * files that hold a worker longest start first, the rest follow by name. Mocha hands files out
- * in the order given; by name alone the demo and the test-run tests (seconds of waiting on
- * their child processes) started last, and one worker ran them alone while the other had
- * finished: 10 s of a 64 s run with a core idle. Longest first, both workers end on short files.
+ * The order in which `npm test` (scripts/test.sh) hands its files to mocha's workers: the files
+ * that hold a worker longest start first, the rest follow by name (mocha hands files out in the
+ * order given). By name alone the demo and the test-run tests (seconds of waiting on their
+ * child processes) started last, when nothing else was left to fill the cores; longest first,
+ * the workers end together on short files.
  * Wall seconds, measured in a quiet `npm test` (file's first hook to its last).
  */
 export const LONGEST_FIRST = [
