@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { startInstallingConsumerDependencies } from "./consumerInstall";
 import { startPacking } from "./packedPackage";
 import { shouldCount, startCounting } from "./testCount";
@@ -51,18 +52,24 @@ export const mochaHooks = {
 
 /*
  * Before any worker starts (main process; mocha does not run these in workers): start counting
- * the defined tests, and under `npm test` start making the packed package the package and
- * consumer tests share (tests/support/packedPackage.ts) and the consumer's dependency tree
- * (tests/support/consumerInstall.ts), each in a process of its own that holds its lock, so the
- * other files run meanwhile; the tests that need them wait for the lock. A file run alone makes
- * them on first use.
+ * the defined tests, and, when the run has the files that need them, start making the packed
+ * package the package and consumer tests share (tests/support/packedPackage.ts) and the
+ * consumer's dependency tree (tests/support/consumerInstall.ts), each in a process of its own
+ * that holds its lock, so the other files run meanwhile; the tests that need them wait for the
+ * lock. `npm test`, a CI leg and a single file run alike.
  */
 export function mochaGlobalSetup(): void {
     if (!shouldCount()) return;
     startCounting();
-    if (process.env.npm_lifecycle_event !== "test") return;
-    startPacking();
-    startInstallingConsumerDependencies();
+    if (runsFile(CONSUMER_TEST) || runsFile("tests/package.test.ts")) startPacking();
+    if (runsFile(CONSUMER_TEST)) startInstallingConsumerDependencies();
+}
+
+const CONSUMER_TEST = "tests/consumer/packedPackage.test.ts";
+
+/** Whether this mocha run's arguments name `file` (a glob may: counted as naming it). */
+export function runsFile(file: string, argv = process.argv.slice(2)): boolean {
+    return argv.some((a) => !a.startsWith("-") && (a.includes("*") || resolve(a) === resolve(file)));
 }
 
 /*
