@@ -18,6 +18,8 @@ trap 'rm -f "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree HEAD
 git add -f dist
+# The incremental build's record of source hashes is no part of the package.
+git rm --cached -q --ignore-unmatch dist/tsconfig.tsbuildinfo
 manifest=$(node -e '
     const p = require("./package.json");
     delete p.scripts; delete p.devDependencies;

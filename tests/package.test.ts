@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { packedPackage } from "./support/packedPackage";
 
@@ -26,6 +27,18 @@ describe("package: what npm pack ships", function () {
         const pkg = JSON.parse(readFileSync("package.json", "utf8"));
         assert.equal(JSON.parse(readFileSync("policypack/package.json", "utf8")).version, pkg.version, "a release bumps the pack's version with the package's");
         assert.equal(pkg.exports["./policypack"], "./dist/policypack/index.js", "a published wrapper pack requires it by name");
+    });
+
+    it("ships the build of today's sources and nothing else in dist/ (a removed source's leftover output fails here: rm -rf dist)", () => {
+        // The sources, as git knows them (tracked, or new and not ignored), in the folders tsconfig.json compiles.
+        const sources = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "index.ts",
+            ...["components", "policies", "provider", "ghes", "storage", "validation", "policypack"].map((d) => `${d}/*.ts`)], { encoding: "utf8" })
+            .split("\n").filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+        const expected = sources.flatMap((f) => [`dist/${f.replace(/\.ts$/, ".js")}`, `dist/${f.replace(/\.ts$/, ".d.ts")}`])
+            .filter((f) => f !== "dist/provider/ghesSettingsProvider.d.ts") // the state-contract file ships no declaration
+            .concat("dist/policypack/PulumiPolicy.yaml", "dist/policypack/package.json");
+        assert.ok(sources.length > 40, `${sources.length} sources`);
+        assert.deepEqual(files.filter((f) => f.startsWith("dist/")).sort(), [...new Set(expected)].sort());
     });
 
     it("ships no tests, simulator, scripts or TypeScript sources", () => {

@@ -36,6 +36,7 @@ describe("install: a git tag carrying the built package (npm run test:install)",
         assert.equal(tagged.scripts, undefined, "no prepare or build: npm installs the tag without dev dependencies");
         assert.equal(tagged.devDependencies, undefined);
         assert.ok(sh(source, `git ls-tree -r --name-only ${TAG} dist`).includes("dist/index.js"), "the tag carries dist/");
+        assert.ok(!sh(source, `git ls-tree -r --name-only ${TAG} dist`).includes("tsbuildinfo"), "and not the build's record of source hashes");
         assert.equal(sh(source, "git status --porcelain --untracked-files=no"), "", "the checkout's files and index are untouched");
 
         // The team's side.
