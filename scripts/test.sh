@@ -18,11 +18,26 @@ setsid npm run -s checks >"$log" 2>&1 &
 checks=$!
 groups+=("$checks")
 # Every test file, the longest first (tests/support/testOrder.ts), unless test files are given.
+# Words that are not options, nor the value of one of mocha's options that take a value, are
+# test files, folders or globs.
 specs=()
+given=
+value=
 for arg in "$@"; do
-    if [[ $arg == *.ts || ($arg != -* && -e $arg) ]]; then given=1; break; fi
+    if [ -n "$value" ]; then
+        [ "$value" = --spec ] && given=1
+        value=
+        continue
+    fi
+    case $arg in
+        -g | --grep | -f | --fgrep | -R | --reporter | -O | --reporter-option | --reporter-options | -r | --require | --file | \
+            --config | --package | -t | --timeout | --timeouts | -j | --jobs | --ignore | --exclude | --extension | -s | --slow | \
+            --retries | -u | --ui | -n | --node-option | --spec) value=$arg ;;
+        -*) ;;
+        *) given=1 ;;
+    esac
 done
-if [ -z "${given:-}" ]; then
+if [ -z "$given" ]; then
     mapfile -t specs < <(node -r sucrase/register/ts tests/support/testOrder.ts)
     ((${#specs[@]})) || specs=('tests/**/*.test.ts')
 fi

@@ -48,6 +48,13 @@ describe("scripts/test.sh: npm test", function () {
         assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), "tests/ghes/shellQuote.test.ts\n--grep\nquotes\n");
         run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }), "--grep", "quotes");
         assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), `${testOrder().join("\n")}\n--grep\nquotes\n`);
+        // An option's value is no test file, even where it names one that exists.
+        for (const option of [["--grep", "provider"], ["-g", "tests"], ["--reporter", "tests/support/countingReporter.ts"], ["--require", "tests/support/mochaSetup.ts"]]) {
+            run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }), ...option);
+            assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), `${testOrder().join("\n")}\n${option.join("\n")}\n`, option.join(" "));
+        }
+        run(standIns({ rc: 0, s: 0 }, { rc: 0, s: 0 }), "tests/provider", "--grep=x");
+        assert.equal(readFileSync(join(dir, "mocha.args"), "utf8"), "tests/provider\n--grep=x\n", "a folder (mocha goes into its subfolders: .mocharc.json recursive)");
     });
 
     it("fails with the tests' status when tests fail, and with the checks' status (their output shown) when only they fail", () => {

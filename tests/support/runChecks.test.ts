@@ -9,5 +9,10 @@ describe("tests/support/runChecks: what a run makes before its workers start", (
         assert.equal(runsFile(consumer, ["tests/**/*.test.ts"]), true, "a glob may hold it");
         assert.equal(runsFile(consumer, ["tests/ghes/shellQuote.test.ts", "--grep", consumer.replace(".ts", "")]), false, "npm test -- FILE: only that file");
         assert.equal(runsFile(consumer, ["--file", "-x"]), false);
+        assert.equal(runsFile(consumer, ["tests/ghes/shellQuote*.test.ts"]), false, "a glob that cannot hold it");
+        assert.equal(runsFile(consumer, ["tests/consumer/*.test.ts"]), true);
+        assert.equal(runsFile(consumer, ["tests/consumer"]), true, "its folder");
+        assert.equal(runsFile(consumer, ["tests"]), true);
+        assert.equal(runsFile(consumer, ["tests/con"]), false);
     });
 });

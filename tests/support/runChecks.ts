@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import { startInstallingConsumerDependencies } from "./consumerInstall";
 import { startPacking } from "./packedPackage";
 import { shouldCount, startCounting } from "./testCount";
@@ -67,9 +67,21 @@ export function mochaGlobalSetup(): void {
 
 const CONSUMER_TEST = "tests/consumer/packedPackage.test.ts";
 
-/** Whether this mocha run's arguments name `file` (a glob may: counted as naming it). */
+/** Whether this mocha run's arguments name `file`: the file, a folder holding it, or a glob matching it. */
 export function runsFile(file: string, argv = process.argv.slice(2)): boolean {
-    return argv.some((a) => !a.startsWith("-") && (a.includes("*") || resolve(a) === resolve(file)));
+    const target = resolve(file);
+    return argv.some((a) => {
+        if (a.startsWith("-")) return false;
+        if (/[*?]/.test(a)) return globPattern(resolve(a)).test(target);
+        return target === resolve(a) || target.startsWith(`${resolve(a)}${sep}`);
+    });
+}
+
+/** A glob (`*`, `**`, `?`) as a pattern over whole paths. */
+function globPattern(glob: string): RegExp {
+    const source = glob.split(/(\*\*\/|\*\*|\*|\?)/).map((part) => ({ "**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]" })[part]
+        ?? part.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join("");
+    return new RegExp(`^${source}$`);
 }
 
 /*
