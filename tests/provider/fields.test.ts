@@ -22,7 +22,7 @@ describe("provider/fields: the one description of the GHES settings resource", (
         for (const [name, value] of Object.entries(FIELD_DEFAULTS)) assert.equal(fieldProblem(name as never, value), undefined, name);
     });
 
-    it("the defaults, as the README's field tables document them", () => {
+    it("the defaults, written out (the README test below checks each is documented)", () => {
         assert.deepEqual(FIELD_DEFAULTS, {
             managementPort: 8443, sshPort: 122, managementUser: "api_key", dangerouslySkipTlsVerification: false, sshHostKeyTrustOnFirstUse: false,
             packagesEnabled: true, applyConfiguration: true, applyTimeoutSeconds: 1800, maintenanceMode: false, allowStorageMigration: false,

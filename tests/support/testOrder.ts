@@ -29,7 +29,8 @@ export const LONGEST_FIRST = [
 export function testFiles(dir = "tests"): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
         const path = join(dir, e.name);
-        if (e.isDirectory()) return path === join("tests", "install") ? [] : testFiles(path);
+        // Not tests/install (test:install runs it), nor a hidden folder (mocha's globs skip them).
+        if (e.isDirectory()) return path === join("tests", "install") || e.name.startsWith(".") ? [] : testFiles(path);
         return e.name.endsWith(".test.ts") ? [path] : [];
     }).sort();
 }
