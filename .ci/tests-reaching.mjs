@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The rule that picks a CI leg's tests (.ci/run): prints the test files of `npm test` that reach,
-// at run time, a module matching the pattern given (argument 1). Run from the checkout's root.
+// The rule that picks a CI leg's tests (.ci/run): of the test files given on stdin, prints those
+// that reach, at run time, a module matching the pattern given (argument 1). Run from the
+// checkout's root.
 // Tested by tests/ci/testsReaching.test.ts.
 import fs from "node:fs";
 import path from "node:path";
@@ -35,10 +36,9 @@ function reaches(file) {
     seen.set(file, hit);
     return hit;
 }
-// npm test's files (.mocharc.json leaves out tests/install, which test:install runs).
-const all = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === "install" && dir === "tests" ? [] : all(path.join(dir, e.name)))
-        : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []);
-const picked = all("tests").sort().filter((f) => reaches(path.resolve(f)));
+// The candidates: npm test's files, one per line on stdin (tests/support/testOrder.ts lists them,
+// longest first; the order is kept, so a leg's workers start on its longest files too).
+const candidates = fs.readFileSync(0, "utf8").split("\n").filter(Boolean);
+const picked = candidates.filter((f) => reaches(path.resolve(f)));
 if (!picked.length) throw new Error(`no test reaches ${pattern}`);
 console.log(picked.join("\n"));
