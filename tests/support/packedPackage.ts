@@ -67,12 +67,12 @@ function readStamp(): (PackedPackage & { inputs: string }) | undefined {
 export function packedPackage(): PackedPackage {
     const inputs = inputsHash();
     // A tarball packed from a dist/ with leftovers (below) holds them too: made again.
-    const current = (made: ReturnType<typeof readStamp>) => made?.inputs === inputs && !leftoverOutputs().length;
-    const ready = readStamp();
-    if (current(ready)) return ready!;
+    const current = (made: ReturnType<typeof readStamp>) => (made?.inputs === inputs && !leftoverOutputs().length ? made : undefined);
+    const ready = current(readStamp());
+    if (ready) return ready;
     return withDirLock(LOCK, () => {
-        const again = readStamp();
-        if (current(again)) return again!;
+        const again = current(readStamp());
+        if (again) return again;
         rmSync(PACK_DIR, { recursive: true, force: true });
         mkdirSync(PACK_DIR, { recursive: true });
         // tsc never removes the output of a source that is gone (renamed, deleted): such a dist/

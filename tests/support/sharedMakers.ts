@@ -21,25 +21,27 @@ function pidAlive(pid: number): boolean {
 /** How long a lock may hold no pid before its maker counts as dead: it writes its pid right after taking the lock. */
 const PID_GRACE_MS = 10_000;
 
-/** The pid in a lock; undefined while there is none (just taken, or being removed). Never creates anything in the lock. */
-function holderOf(lockDir: string): number | undefined {
+/** `read()`, or undefined when what it reads is gone (a lock is removed by its holder at any moment). */
+function unlessGone<T>(read: () => T): T | undefined {
     try {
-        return Number(readFileSync(join(lockDir, "pid"), "utf8")) || undefined;
+        return read();
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
         throw err;
     }
 }
 
+/** How long ago `path` was made or last changed; undefined when it is gone. */
+const ageMs = (path: string) => unlessGone(() => Date.now() - statSync(path).mtimeMs);
+
+/** The pid in a lock; undefined while there is none (just taken, or being removed). Never creates anything in the lock. */
+const holderOf = (lockDir: string) => unlessGone(() => Number(readFileSync(join(lockDir, "pid"), "utf8")) || undefined);
+
 /** Whether a lock is stale: its holder is gone, or it has held no pid for longer than writing one takes. Undefined: the lock is gone. */
 function stale(lockDir: string, holder: number | undefined): boolean | undefined {
     if (holder !== undefined) return !pidAlive(holder);
-    try {
-        return Date.now() - statSync(lockDir).mtimeMs > PID_GRACE_MS;
-    } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw err;
-    }
+    const age = ageMs(lockDir);
+    return age === undefined ? undefined : age > PID_GRACE_MS;
 }
 
 /**
@@ -55,11 +57,7 @@ export function breakStaleLock(lockDir: string, judged: number | undefined): boo
         mkdirSync(breaker);
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        try {
-            if (Date.now() - statSync(breaker).mtimeMs > PID_GRACE_MS) rmSync(breaker, { recursive: true, force: true });
-        } catch (statErr) {
-            if ((statErr as NodeJS.ErrnoException).code !== "ENOENT") throw statErr;
-        }
+        if ((ageMs(breaker) ?? 0) > PID_GRACE_MS) rmSync(breaker, { recursive: true, force: true });
         return false;
     }
     try {
