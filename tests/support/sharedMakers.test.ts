@@ -16,6 +16,8 @@ const script = (lock: string, dir: string, body: string, waitMs: number) =>
     `const { withDirLock } = require(${JSON.stringify(MAKERS)}); const lock = ${JSON.stringify(lock)}, dir = ${JSON.stringify(dir)};\n` +
     `try { console.log(withDirLock(lock, () => { ${body} }, ${waitMs})); } catch (e) { console.log("ERROR " + e.message); }`;
 const node = ["-r", "sucrase/register/ts", "-e"];
+/** The id of a process that has ended (a maker that died). */
+const goneProcessId = () => spawnSync("true").pid as number;
 
 describe("tests/support/sharedMakers: the lock of what several test files share", () => {
     let dir: string;
@@ -43,8 +45,8 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
     it("a lock whose holder is gone is broken at once", () => {
         const lock = join(dir, "lock");
         mkdirSync(lock);
-        const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim();
-        writeFileSync(join(lock, "pid"), gone);
+        const gone = goneProcessId();
+        writeFileSync(join(lock, "pid"), String(gone));
         const out = spawnSync(process.execPath, [...node, script(lock, dir, `return "made";`, 300)], { encoding: "utf8" }).stdout;
         assert.equal(out.trim(), "made");
     });
@@ -53,7 +55,7 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
         // Two waiters see the same dead holder; the first breaks the lock and takes it, then
         // the second acts on what it saw: it must leave the first's lock alone.
         const lock = join(dir, "lock");
-        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        const gone = goneProcessId();
         mkdirSync(lock);
         writeFileSync(join(lock, "pid"), String(process.pid)); // taken since by a live maker
         breakStaleLock(lock, gone);
@@ -62,7 +64,7 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
 
     it("a lock the waiter judged stale is broken when it still holds what was judged", () => {
         const lock = join(dir, "lock");
-        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        const gone = goneProcessId();
         mkdirSync(lock);
         writeFileSync(join(lock, "pid"), String(gone));
         breakStaleLock(lock, gone);
@@ -72,7 +74,7 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
 
     it("a waiter leaves the lock to another that is breaking it, and breaks a breaker's lock left by a waiter that died", () => {
         const lock = join(dir, "lock");
-        const gone = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+        const gone = goneProcessId();
         mkdirSync(lock);
         writeFileSync(join(lock, "pid"), String(gone));
         mkdirSync(`${lock}.break`);
@@ -90,7 +92,7 @@ describe("tests/support/sharedMakers: the lock of what several test files share"
         const lock = join(dir, "lock");
         if (start !== "free") {
             mkdirSync(lock);
-            writeFileSync(join(lock, "pid"), spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+            writeFileSync(join(lock, "pid"), String(goneProcessId()));
         }
         writeFileSync(join(dir, "count"), "0");
         // Read, pause, write: two holders at once would lose an increment.
